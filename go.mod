@@ -1,0 +1,8 @@
+module github.com/moneykit-mock/moneykit-mock
+
+go 1.24.0
+
+require (
+	github.com/brianvoe/gofakeit/v6 v6.28.0
+	github.com/gorilla/mux v1.8.1
+)

@@ -1,0 +1,144 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+)
+
+// Error codes of MoneyKit's API (reference §8.9), plus the few the mock needs
+// for things the reference does not cover (an unknown route, a wrong method, an
+// internal fault); those are marked "mock".
+const (
+	CodeExpiredToken       = "api_error.auth.expired_access_token"
+	CodeUnauthorized       = "api_error.auth.unauthorized"
+	CodeRateLimited        = "api_error.rate_limit_exceeded"
+	CodeValidationFailed   = "api_error.request.validation_failed"
+	CodeUnauthorizedAccess = "link_error.unauthorized_access"
+	CodeForbidden          = "link_error.forbidden_action"
+	CodeLinkNotFound       = "link_error.not_found"
+	CodeDeleted            = "link_error.deleted"
+	CodeBadState           = "link_error.bad_state"
+	CodeRouteNotFound      = "api_error.request.not_found"          // mock
+	CodeMethodNotAllowed   = "api_error.request.method_not_allowed" // mock
+	CodeInternal           = "api_error.internal_server_error"      // mock
+)
+
+// Messages are MoneyKit's defaults where the reference gives one.
+const (
+	MsgExpiredToken       = "Access token expired"
+	MsgMissingCredentials = "Missing credentials: send a bearer token in the Authorization header, or the X-Client-Id and X-Client-Secret headers"
+	MsgInvalidToken       = "Invalid access token"
+	MsgBadClient          = "Invalid client credentials"
+	MsgBadGrantType       = "Invalid grant_type: only client_credentials is supported"
+	MsgRateLimited        = "Rate limit exceeded. Use the value of the Retry-After header as guidance for when to retry the request."
+	MsgValidation         = "Request validation error"
+	MsgUnauthorizedAccess = "Unauthorized link access."
+	MsgForbidden          = "Identity access not permitted"
+	MsgLinkNotFound       = "Link not found."
+	MsgDeleted            = "This link was deleted at some earlier time."
+	MsgBadState           = "The link is in a state that does not allow this request"
+	MsgRouteNotFound      = "No such route"
+	MsgMethodNotAllowed   = "Method not allowed on this route"
+	MsgInternal           = "Internal server error"
+)
+
+const (
+	docsErrors     = "https://docs.moneykit.com/api/reference/errors"
+	docsLinkErrors = "https://docs.moneykit.com/api/reference/link-errors"
+	docsRateLimits = "https://docs.moneykit.com/api/reference/rate-limits"
+)
+
+// APIError is an error answer in MoneyKit's envelope. Handlers return one; only
+// writeError turns it into bytes.
+type APIError struct {
+	Status  int
+	Code    string
+	Message string
+	// LinkErrorCode is required on 422 link_error.bad_state.
+	LinkErrorCode string
+	// ValidationErrors go with api_error.request.validation_failed.
+	ValidationErrors []ValidationError
+	// RetryAfter, when > 0, is sent as the Retry-After header (seconds).
+	RetryAfter int
+	// Scenario names the scenario that asked for this error, for logs.
+	Scenario string
+}
+
+// ValidationError is one item of validation_errors (FastAPI's loc/msg/type).
+type ValidationError struct {
+	Location []any  `json:"location"`
+	Message  string `json:"message"`
+	Type     string `json:"type"`
+}
+
+func (e *APIError) Error() string { return e.Code + ": " + e.Message }
+
+// body is the JSON envelope; the optional keys appear only where MoneyKit has them.
+type body struct {
+	ErrorCode        string            `json:"error_code"`
+	ErrorMessage     string            `json:"error_message"`
+	DocumentationURL string            `json:"documentation_url"`
+	LinkErrorCode    *string           `json:"link_error_code,omitempty"`
+	ValidationErrors []ValidationError `json:"validation_errors,omitempty"`
+}
+
+func (e *APIError) docsURL() string {
+	switch {
+	case e.Code == CodeRateLimited:
+		return docsRateLimits
+	case len(e.Code) > 11 && e.Code[:11] == "link_error.":
+		return docsLinkErrors
+	}
+	return docsErrors
+}
+
+// MarshalJSON writes the envelope.
+func (e *APIError) MarshalJSON() ([]byte, error) {
+	b := body{ErrorCode: e.Code, ErrorMessage: e.Message, DocumentationURL: e.docsURL(), ValidationErrors: e.ValidationErrors}
+	if e.Code == CodeBadState {
+		b.LinkErrorCode = &e.LinkErrorCode
+	}
+	return json.Marshal(b)
+}
+
+func errUnauthorized(msg string) *APIError {
+	return &APIError{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: msg}
+}
+
+func errValidation(status int, loc []any, msg, typ string) *APIError {
+	return &APIError{Status: status, Code: CodeValidationFailed, Message: MsgValidation,
+		ValidationErrors: []ValidationError{{Location: loc, Message: msg, Type: typ}}}
+}
+
+// writeError writes err in MoneyKit's envelope. An *APIError anywhere in err's
+// chain is written as it is; anything else is a 500 whose cause goes only to
+// the log, never to the client.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		ae = &APIError{Status: http.StatusInternalServerError, Code: CodeInternal, Message: MsgInternal}
+	}
+	if ae.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(ae.RetryAfter))
+	}
+	if rec, ok := w.(*recorder); ok {
+		rec.scenario = ae.Scenario
+	}
+	b, _ := ae.MarshalJSON()
+	writeJSON(w, ae.Status, b)
+}
+
+// writeJSON writes a JSON body with its length.
+func writeJSON(w http.ResponseWriter, status int, b []byte) {
+	h := w.Header()
+	h["Content-Type"] = contentTypeJSON
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// contentTypeJSON is shared, read-only, so that writing the header allocates nothing.
+var contentTypeJSON = []string{"application/json"}

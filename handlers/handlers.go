@@ -1,0 +1,263 @@
+// Package handlers is the HTTP face of the mock: the gorilla/mux router and its
+// route list, authentication, CORS, request IDs, MoneyKit's error envelope and
+// the request log. It is where a scenario meets a fixture. It never opens files,
+// parses YAML or calls gofakeit.
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+)
+
+// Clock tells the time the server writes and compares (token expiry). Tests
+// inject a fake one instead of sleeping.
+type Clock interface {
+	Now() time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+// Config is what New needs. The zero value of every field but Logger has a
+// usable default.
+type Config struct {
+	Logger *slog.Logger
+	// Seed makes all generated data; the same seed gives the same bytes.
+	Seed uint64
+	// Clock defaults to the real clock.
+	Clock Clock
+	// ClientID and ClientSecret are the sandbox credentials.
+	ClientID, ClientSecret string
+	// StaticToken is always accepted as a bearer token; "" disables it.
+	StaticToken string
+	// TokenTTL is how long an issued token lives (default 1h).
+	TokenTTL time.Duration
+	// CORSOrigins lists the origins browsers may call from; "*" is any, and
+	// an empty list turns CORS headers off.
+	CORSOrigins []string
+	// CacheBytes bounds the cache of generated bodies (default 64 MiB).
+	CacheBytes int64
+}
+
+// Server is the mock's http.Handler.
+type Server struct {
+	log          *slog.Logger
+	seed         uint64
+	clock        Clock
+	clientID     string
+	clientSecret string
+	staticToken  string
+	tokens       tokens
+	cors         cors
+	cache        *cache
+	router       *mux.Router
+}
+
+// New builds the server and its routes. Reading it shows the whole API.
+func New(c Config) *Server {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Clock == nil {
+		c.Clock = realClock{}
+	}
+	if c.TokenTTL <= 0 {
+		c.TokenTTL = time.Hour
+	}
+	if c.CacheBytes <= 0 {
+		c.CacheBytes = 64 << 20
+	}
+	s := &Server{
+		log:          c.Logger,
+		seed:         c.Seed,
+		clock:        c.Clock,
+		clientID:     c.ClientID,
+		clientSecret: c.ClientSecret,
+		staticToken:  c.StaticToken,
+		tokens:       newTokens(c.Seed, c.ClientID, c.ClientSecret, c.TokenTTL),
+		cors:         newCORS(c.CORSOrigins),
+		cache:        newCache(c.CacheBytes),
+	}
+
+	// Link IDs arrive path-encoded (the SDKs escape "/" as %2F), so routes match
+	// the encoded path and linkID decodes the variable.
+	r := mux.NewRouter().UseEncodedPath()
+	r.NotFoundHandler = s.handle(s.handleNotFound)
+	r.MethodNotAllowedHandler = s.handle(s.handleMethodNotAllowed)
+
+	r.Handle("/auth/token", s.handle(s.handleToken)).Methods(http.MethodPost)
+	r.Handle("/links/{id}/identity", s.handle(s.authed(s.handleIdentity))).Methods(http.MethodGet)
+
+	s.router = r
+	return s
+}
+
+// handlerFunc is a handler that returns its error for s.handle to write.
+type handlerFunc func(http.ResponseWriter, *http.Request) error
+
+// handle adapts a handlerFunc: a returned error is written in MoneyKit's envelope.
+func (s *Server) handle(f handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := f(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// ServeHTTP gives every request an ID, answers CORS preflights, checks the
+// MoneyKit-Version header, routes, recovers from panics and logs one line.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	id := requestID(r)
+	h := w.Header()
+	h[headerRequestID] = []string{id}
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.ErrorContext(r.Context(), "panic", "request_id", id, "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
+			if !rec.wrote {
+				s.writeError(rec, r, fmt.Errorf("panic: %v", p))
+			}
+		}
+		s.logRequest(r.Context(), r, rec, id, time.Since(start))
+	}()
+
+	if s.cors.apply(h, r) {
+		rec.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if err := checkVersion(r); err != nil {
+		s.writeError(rec, r, err)
+		return
+	}
+	s.router.ServeHTTP(rec, r)
+}
+
+// headerRequestID is in canonical form so that it can be set without allocating.
+const headerRequestID = "X-Request-Id"
+
+// requestID keeps a caller's X-Request-Id when it is short and plain (so logs on
+// both sides line up), and makes one otherwise.
+func requestID(r *http.Request) string {
+	if v := r.Header.Get(headerRequestID); v != "" && len(v) <= 128 && plainToken(v) {
+		return v
+	}
+	var b [4 + 24]byte
+	copy(b[:], "req_")
+	const hexdigits = "0123456789abcdef"
+	for i, x := 0, rand.Uint64(); i < 16; i, x = i+1, x>>4 {
+		b[4+i] = hexdigits[x&15]
+	}
+	for i, x := 16, rand.Uint32(); i < 24; i, x = i+1, x>>4 {
+		b[4+i] = hexdigits[x&15]
+	}
+	return string(b[:])
+}
+
+func plainToken(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_.:", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// SupportedVersion is the only MoneyKit-Version ever published.
+const SupportedVersion = "2023-02-18"
+
+// checkVersion accepts a missing or empty MoneyKit-Version header (the Stainless
+// SDKs send it empty) and 2023-02-18. Any other value is refused with 400, so a
+// client pinned to a version the mock does not know finds out at once instead of
+// trusting answers shaped for another version.
+func checkVersion(r *http.Request) error {
+	v := r.Header.Get("MoneyKit-Version")
+	if v == "" || v == SupportedVersion || strings.HasPrefix(r.URL.Path, "/_mock/") {
+		return nil
+	}
+	return errValidation(http.StatusBadRequest, []any{"header", "moneykit-version"},
+		fmt.Sprintf("unsupported version %q: the only version is %s", clip(v, 40), SupportedVersion), "enum")
+}
+
+// clip shortens what a client sent before it is echoed back in a message.
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// handleNotFound answers a path no route has.
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) error {
+	return &APIError{Status: http.StatusNotFound, Code: CodeRouteNotFound, Message: MsgRouteNotFound + ": " + clip(r.URL.Path, 200)}
+}
+
+// handleMethodNotAllowed answers a known path with the wrong method, and says
+// in the Allow header which methods the path has.
+func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request) error {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		var match mux.RouteMatch
+		if s.router.Match(probe, &match) && match.MatchErr == nil {
+			allow = append(allow, m)
+		}
+	}
+	w.Header().Set("Allow", strings.Join(append(allow, http.MethodOptions), ", "))
+	return &APIError{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: MsgMethodNotAllowed}
+}
+
+// recorder remembers what a handler answered, for the request log.
+type recorder struct {
+	http.ResponseWriter
+	status   int
+	wrote    bool
+	linkID   string
+	scenario string
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// logRequest writes the one line each request gets.
+func (s *Server) logRequest(ctx context.Context, r *http.Request, rec *recorder, id string, d time.Duration) {
+	level := slog.LevelInfo
+	if rec.status >= 500 {
+		level = slog.LevelError
+	}
+	if !s.log.Enabled(ctx, level) {
+		return
+	}
+	s.log.LogAttrs(ctx, level, "request",
+		slog.String("request_id", id),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("link_id", rec.linkID),
+		slog.String("scenario", rec.scenario),
+		slog.Int("status", rec.status),
+		slog.String("duration", strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 3, 64)+"ms"),
+	)
+}

@@ -1,0 +1,103 @@
+package handlers_test
+
+import (
+	"net/http"
+	"regexp"
+	"testing"
+
+	"github.com/moneykit-mock/moneykit-mock/handlers"
+)
+
+func TestUnknownRoute(t *testing.T) {
+	h := newServer(t, nil)
+	rec := get(t, h, "/links/mk_demo/nope")
+	wantError(t, rec, http.StatusNotFound, `{"error_code":"api_error.request.not_found","error_message":"No such route: /links/mk_demo/nope","documentation_url":"https://docs.moneykit.com/api/reference/errors"}`)
+	rec = do(t, h, request{method: "DELETE", path: "/links/mk_demo/identity"})
+	wantError(t, rec, http.StatusMethodNotAllowed, `{"error_code":"api_error.request.method_not_allowed","error_message":"Method not allowed on this route","documentation_url":"https://docs.moneykit.com/api/reference/errors"}`)
+	if got := rec.Header().Get("Allow"); got != "GET, OPTIONS" {
+		t.Errorf("Allow = %q", got)
+	}
+}
+
+func TestCORS(t *testing.T) {
+	open := newServer(t, nil)
+	restricted := newServer(t, func(c *handlers.Config) { c.CORSOrigins = []string{"http://localhost:3000"} })
+	off := newServer(t, func(c *handlers.Config) { c.CORSOrigins = nil })
+	preflight := func(origin string) request {
+		return request{method: "OPTIONS", path: "/links/mk_demo/identity", header: map[string]string{
+			"Origin": origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization,moneykit-version"}}
+	}
+	for _, tc := range []struct {
+		name       string
+		h          http.Handler
+		req        request
+		status     int
+		wantOrigin string
+		wantVary   string
+	}{
+		{"preflight, any origin", open, preflight("http://localhost:5173"), 204, "*", ""},
+		{"preflight on an unknown route", open, request{method: "OPTIONS", path: "/nope", header: map[string]string{"Origin": "http://a"}}, 204, "*", ""},
+		{"GET, any origin", open, request{path: "/links/mk_demo/identity", header: map[string]string{"Origin": "http://a", "Authorization": "Bearer " + staticToken}}, 200, "*", ""},
+		{"401 still carries CORS headers", open, request{path: "/links/mk_demo/identity", header: map[string]string{"Origin": "http://a"}}, 401, "*", ""},
+		{"allowed origin", restricted, preflight("http://localhost:3000"), 204, "http://localhost:3000", "Origin"},
+		{"other origin", restricted, preflight("http://evil.example"), 204, "", ""},
+		{"CORS off", off, preflight("http://localhost:3000"), 204, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := do(t, tc.h, tc.req)
+			if rec.Code != tc.status {
+				t.Errorf("status = %d, want %d", rec.Code, tc.status)
+			}
+			hd := rec.Header()
+			if got := hd.Get("Access-Control-Allow-Origin"); got != tc.wantOrigin {
+				t.Errorf("Allow-Origin = %q, want %q", got, tc.wantOrigin)
+			}
+			if got := hd.Get("Vary"); got != tc.wantVary {
+				t.Errorf("Vary = %q, want %q", got, tc.wantVary)
+			}
+			if tc.wantOrigin == "" {
+				return
+			}
+			if got, want := hd.Get("Access-Control-Expose-Headers"), "Retry-After, X-Request-Id"; got != want {
+				t.Errorf("Expose-Headers = %q, want %q", got, want)
+			}
+			if tc.req.method == "OPTIONS" {
+				if got, want := hd.Get("Access-Control-Allow-Headers"), "Authorization, Content-Type, Accept, MoneyKit-Version, X-Client-Id, X-Client-Secret, X-Request-Id, X-Mock-Session"; got != want {
+					t.Errorf("Allow-Headers = %q, want %q", got, want)
+				}
+				if got := hd.Get("Access-Control-Allow-Methods"); got != "GET, POST, PUT, PATCH, DELETE, OPTIONS" {
+					t.Errorf("Allow-Methods = %q", got)
+				}
+				if rec.Body.Len() != 0 {
+					t.Errorf("preflight has a body: %q", rec.Body)
+				}
+			}
+		})
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	h := newServer(t, nil)
+	generated := regexp.MustCompile(`^req_[0-9a-f]{24}$`)
+	seen := map[string]bool{}
+	for _, path := range []string{"/links/mk_demo/identity", "/nope", "/auth/token"} {
+		for range 3 {
+			id := get(t, h, path).Header().Get("X-Request-Id")
+			if !generated.MatchString(id) {
+				t.Errorf("%s: X-Request-Id = %q", path, id)
+			}
+			if seen[id] {
+				t.Errorf("request ID %q given twice", id)
+			}
+			seen[id] = true
+		}
+	}
+	kept := do(t, h, request{path: "/nope", header: map[string]string{"X-Request-Id": "trace-42.a:b_c"}})
+	if got := kept.Header().Get("X-Request-Id"); got != "trace-42.a:b_c" {
+		t.Errorf("a plain caller ID was not kept: %q", got)
+	}
+	replaced := do(t, h, request{path: "/nope", header: map[string]string{"X-Request-Id": "<script>"}})
+	if got := replaced.Header().Get("X-Request-Id"); !generated.MatchString(got) {
+		t.Errorf("an unsafe caller ID was not replaced: %q", got)
+	}
+}

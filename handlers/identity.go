@@ -1,0 +1,114 @@
+package handlers
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gorilla/mux"
+	"github.com/moneykit-mock/moneykit-mock/fixtures"
+)
+
+// maxLinkIDLen bounds the link IDs the mock answers for; longer ones are not
+// found, so that nobody can fill the cache with megabyte-long keys.
+const maxLinkIDLen = 256
+
+// linkID returns the request's decoded {id} and records it for the log.
+func linkID(w http.ResponseWriter, r *http.Request) (string, error) {
+	raw := mux.Vars(r)["id"]
+	id, err := url.PathUnescape(raw)
+	if rec, ok := w.(*recorder); ok {
+		rec.linkID = clip(raw, 100)
+	}
+	if err != nil || id == "" || len(id) > maxLinkIDLen {
+		return "", &APIError{Status: http.StatusNotFound, Code: CodeLinkNotFound, Message: MsgLinkNotFound}
+	}
+	return id, nil
+}
+
+// handleIdentity handles "GET /links/{id}/identity": the link's accounts with
+// their owners, and the link itself.
+func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request) error {
+	id, err := linkID(w, r)
+	if err != nil {
+		return err
+	}
+	filter, err := accountIDs(r.URL.RawQuery)
+	if err != nil {
+		return err
+	}
+	if filter == nil {
+		writeJSON(w, http.StatusOK, s.identityBody(id))
+		return nil
+	}
+	ident := s.identity(id)
+	kept := ident.Accounts[:0]
+	for _, a := range ident.Accounts {
+		if filter[a.AccountID] {
+			kept = append(kept, a)
+		}
+	}
+	ident.Accounts = kept
+	return s.writeValue(w, http.StatusOK, ident)
+}
+
+// identity generates a link's data.
+func (s *Server) identity(id string) *fixtures.Identity {
+	return fixtures.Generate(s.seed, id, fixtures.Options{})
+}
+
+// identityBody returns a link's whole identity answer, from the cache when it
+// is there. Generation is deterministic, so two requests racing to fill the
+// same entry produce the same bytes and either may win.
+func (s *Server) identityBody(id string) []byte {
+	if b, ok := s.cache.get(id); ok {
+		return b
+	}
+	b, err := json.Marshal(s.identity(id))
+	if err != nil {
+		// The types marshal by construction; this would be a programming error.
+		panic(err)
+	}
+	s.cache.put(id, b)
+	return b
+}
+
+// writeValue writes v as JSON.
+func (s *Server) writeValue(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, b)
+	return nil
+}
+
+// accountIDs reads the account_ids filter in the three forms clients send it:
+// repeated keys (the Python SDK), one comma-joined value (Stainless clients)
+// and account_ids[] (Ruby's Faraday). It returns nil when there is no filter:
+// no such key, or only empty values. IDs that are not on the link match no
+// account, like any filter; they are not an error.
+func accountIDs(rawQuery string) (map[string]bool, error) {
+	if rawQuery == "" {
+		return nil, nil
+	}
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, errValidation(http.StatusBadRequest, []any{"query"}, "the query string is malformed", "value_error")
+	}
+	var ids map[string]bool
+	for _, key := range []string{"account_ids", "account_ids[]"} {
+		for _, v := range q[key] {
+			for _, id := range strings.Split(v, ",") {
+				if id = strings.TrimSpace(id); id != "" {
+					if ids == nil {
+						ids = map[string]bool{}
+					}
+					ids[id] = true
+				}
+			}
+		}
+	}
+	return ids, nil
+}

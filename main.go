@@ -1,0 +1,231 @@
+// Command moneykit-mock is a sandbox server that stands in for MoneyKit's
+// financial-data API: seeded, deterministic identity data for any link ID, and
+// every documented error on demand.
+//
+//	go run .                       # serves on 127.0.0.1:8080
+//	go run . --help                # every flag, its environment twin and default
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/moneykit-mock/moneykit-mock/handlers"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.LookupEnv, os.Stderr); err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			if ee.err != nil {
+				fmt.Fprintln(os.Stderr, "moneykit-mock:", ee.err)
+			}
+			os.Exit(ee.code)
+		}
+		fmt.Fprintln(os.Stderr, "moneykit-mock:", err)
+		os.Exit(1)
+	}
+}
+
+// exitError carries the exit status for errors that are the user's to fix:
+// 2 for bad flags or configuration, 0 for --help.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string {
+	if e.err == nil {
+		return "exit " + strconv.Itoa(e.code)
+	}
+	return e.err.Error()
+}
+
+// config is everything the flags and environment set.
+type config struct {
+	addr         string
+	seed         uint64
+	clientID     string
+	clientSecret string
+	staticToken  string
+	tokenTTL     time.Duration
+	logFormat    string
+	logLevel     slog.Level
+	corsOrigins  string
+	cacheMB      int64
+}
+
+// envPrefix is the one prefix of every environment twin of a flag.
+const envPrefix = "MOCK_"
+
+// parseConfig reads flags, then the environment for each flag not given: a flag
+// beats its MOCK_ twin, which beats the default. PORT alone means ":$PORT", as
+// platforms that inject PORT expect. lookupEnv is os.LookupEnv (not Getenv)
+// because an empty MOCK_STATIC_TOKEN must be able to turn the static token off.
+func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("moneykit-mock", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "`address` to listen on; PORT alone means :$PORT")
+	fs.Uint64Var(&c.seed, "seed", 1, "`number` that seeds all generated data: the same seed gives the same bytes")
+	fs.StringVar(&c.clientID, "client-id", "mock_client_id", "sandbox client `id` accepted by POST /auth/token and X-Client-Id")
+	fs.StringVar(&c.clientSecret, "client-secret", "mock_client_secret", "sandbox client `secret`")
+	fs.StringVar(&c.staticToken, "static-token", "sandbox-token", "bearer `token` that is always accepted; empty disables it")
+	fs.DurationVar(&c.tokenTTL, "token-ttl", time.Hour, "`lifetime` of tokens issued by POST /auth/token")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log `format`: text or json")
+	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
+	fs.StringVar(&c.corsOrigins, "cors-origins", "*", "comma-separated `origins` browsers may call from; * is any, empty disables CORS")
+	fs.Int64Var(&c.cacheMB, "cache-mb", 64, "`MiB` of generated bodies to keep cached")
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: moneykit-mock [flags]\n\nA mock of MoneyKit's API. Every flag has an environment twin: --seed is %sSEED.\n\nFlags:\n", envPrefix)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, exitError{code: 0}
+		}
+		return c, exitError{code: 2, err: err}
+	}
+	if fs.NArg() > 0 {
+		return c, exitError{code: 2, err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if given[f.Name] {
+			return
+		}
+		v, ok := lookupEnv(env)
+		if !ok && f.Name == "addr" {
+			if port, ok2 := lookupEnv("PORT"); ok2 && port != "" {
+				v, ok, env = ":"+port, true, "PORT"
+			}
+		}
+		if ok {
+			if err := f.Value.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %v", env, v, err))
+			}
+		}
+	})
+	if c.logFormat != "text" && c.logFormat != "json" {
+		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.logFormat))
+	}
+	if c.tokenTTL <= 0 {
+		errs = append(errs, fmt.Errorf("token ttl %s: must be positive", c.tokenTTL))
+	}
+	if c.cacheMB < 1 {
+		errs = append(errs, fmt.Errorf("cache size %d MiB: must be at least 1", c.cacheMB))
+	}
+	if c.clientID == "" || c.clientSecret == "" {
+		errs = append(errs, errors.New("client id and client secret must not be empty"))
+	}
+	if len(errs) > 0 {
+		return c, exitError{code: 2, err: errors.Join(errs...)}
+	}
+	return c, nil
+}
+
+func newLogger(c config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.logLevel}
+	if c.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// run is the whole program, minus process exit, so tests can drive it.
+func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stderr io.Writer) error {
+	c, err := parseConfig(args, lookupEnv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c, stderr)
+
+	var origins []string
+	for _, o := range strings.Split(c.corsOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	h := handlers.New(handlers.Config{
+		Logger:       log,
+		Seed:         c.seed,
+		ClientID:     c.clientID,
+		ClientSecret: c.clientSecret,
+		StaticToken:  c.staticToken,
+		TokenTTL:     c.tokenTTL,
+		CORSOrigins:  origins,
+		CacheBytes:   c.cacheMB << 20,
+	})
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return exitError{code: 1, err: fmt.Errorf("listen: %w", err)}
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	logStartup(log, c, ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// logStartup says where the mock listens, with what, and how to call it.
+func logStartup(log *slog.Logger, c config, addr net.Addr) {
+	base := "http://" + reachable(addr)
+	auth := "-H 'Authorization: Bearer " + c.staticToken + "'"
+	if c.staticToken == "" {
+		auth = "-H 'X-Client-Id: " + c.clientID + "' -H 'X-Client-Secret: " + c.clientSecret + "'"
+	}
+	log.Info("moneykit-mock listening",
+		"addr", base,
+		"seed", c.seed,
+		"client_id", c.clientID,
+		"client_secret", c.clientSecret,
+		"static_token", c.staticToken,
+		"token_ttl", c.tokenTTL.String(),
+		"curl", "curl "+auth+" "+base+"/links/mk_demo/identity",
+	)
+}
+
+// reachable turns a listening address into one a curl on the same machine can
+// use: a wildcard host becomes localhost.
+func reachable(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
