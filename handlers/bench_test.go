@@ -1,0 +1,70 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// benchIDs are the 10,000 distinct link IDs the throughput target names.
+var benchIDs = func() []string {
+	ids := make([]string, 10_000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("/links/mk_load_%05d/identity", i)
+	}
+	return ids
+}()
+
+// discard is a ResponseWriter that keeps nothing, so the benchmark measures
+// the handler and not a recorder's buffer.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) WriteHeader(int)             {}
+
+func benchServe(b *testing.B, h http.Handler, paths []string) {
+	reqs := make([]*http.Request, len(paths))
+	for i, p := range paths {
+		reqs[i] = httptest.NewRequest("GET", p, nil)
+		reqs[i].Header.Set("Authorization", "Bearer "+staticToken)
+		reqs[i].Header.Set("MoneyKit-Version", "2023-02-18")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		h.ServeHTTP(&discard{h: http.Header{}}, reqs[i%len(reqs)])
+		i++
+	}
+}
+
+// BenchmarkIdentity is the hot path: 10,000 distinct links, all cached.
+func BenchmarkIdentity(b *testing.B) {
+	h := newServer(b, nil)
+	for _, p := range benchIDs {
+		get(b, h, p)
+	}
+	benchServe(b, h, benchIDs)
+}
+
+// BenchmarkIdentityCold generates every answer (a cache too small to keep any).
+func BenchmarkIdentityCold(b *testing.B) {
+	h := newServer(b, nil)
+	paths := make([]string, 200_000)
+	for i := range paths {
+		paths[i] = fmt.Sprintf("/links/mk_cold_%d/identity", i)
+	}
+	benchServe(b, h, paths)
+}
+
+// BenchmarkBareHandler is the floor: a handler that writes a precomputed body.
+func BenchmarkBareHandler(b *testing.B) {
+	body := get(b, newServer(b, nil), benchIDs[0]).Body.Bytes()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	})
+	benchServe(b, h, benchIDs)
+}
