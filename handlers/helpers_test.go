@@ -9,12 +9,20 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/moneykit-mock/moneykit-mock/handlers"
+	"github.com/moneykit-mock/moneykit-mock/internal/apicheck"
 )
+
+var mockOnlyCodes = map[string]bool{
+	handlers.CodeRouteNotFound:    true,
+	handlers.CodeMethodNotAllowed: true,
+	handlers.CodeInternal:         true,
+}
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
@@ -139,6 +147,17 @@ func wantError(t *testing.T, rec *httptest.ResponseRecorder, status int, wantBod
 	}
 	if got := rec.Body.String(); got != wantBody {
 		t.Errorf("body =\n%s\nwant\n%s", got, wantBody)
+	}
+	var env struct {
+		Code string `json:"error_code"`
+	}
+	json.Unmarshal(rec.Body.Bytes(), &env)
+	for _, p := range apicheck.Error(rec.Body.Bytes(), env.Code) {
+		// MoneyKit documents no code for these three; the README lists them as the mock's choice.
+		if mockOnlyCodes[env.Code] && strings.HasSuffix(p, "is not a documented MoneyKit error code") {
+			continue
+		}
+		t.Errorf("envelope: %s", p)
 	}
 }
 
