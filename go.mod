@@ -6,3 +6,5 @@ require (
 	github.com/brianvoe/gofakeit/v6 v6.28.0
 	github.com/gorilla/mux v1.8.1
 )
+
+require gopkg.in/yaml.v3 v3.0.1

@@ -1,0 +1,462 @@
+// Package scenarios decides, per link ID, how the mock answers: which of
+// MoneyKit's documented errors a link gets and on which calls, how slow it is,
+// how it is rate-limited, and how its successful answers are shaped. It holds
+// the YAML schema, the embedded default catalogue (default.yaml), loading and
+// validation with file:line:col messages, lookup by link ID, and the pure
+// decision logic. It knows nothing of HTTP, fake data or response types: the
+// handler layer turns a matched [Entry] into a response.
+//
+// # A scenario file
+//
+//	links:
+//	  mk_deleted_demo:              # an exact link ID ...
+//	    error: deleted              # 410 link_error.deleted
+//	  "mk_gone_*":                  # ... or a glob (path.Match syntax)
+//	    error: deleted
+//	  mk_private:
+//	    error: forbidden            # 403 link_error.forbidden_action
+//	    message: Identity access not permitted
+//	  mk_stuck:
+//	    error: bad_state            # 422 link_error.bad_state
+//	    link_error_code: auth_expired
+//	  mk_busy:
+//	    error: rate_limited         # 429 api_error.rate_limit_exceeded
+//	    retry_after: 30s
+//	  mk_flaky:
+//	    error: deleted
+//	    every: 3                    # calls 3, 6, 9, ... get the error
+//	  mk_slow:
+//	    delay: 100ms..2s            # drawn per call from the seed
+//	  mk_throttled:
+//	    rate_limit: {requests: 5, per: 1m}
+//	  mk_identity_failed:           # a success, shaped
+//	    link:
+//	      state: error
+//	      error_code: auth_expired
+//	      products:
+//	        identity: {error_code: auth_expired, unavailable: Reconnect to refresh}
+//	    accounts: 2
+//	    institution: {institution_id: chase, institution_name: Chase}
+//
+// A file without a links key is valid and empty. Anchors and aliases work;
+// merge keys (<<) do not.
+//
+// # Keys of an entry
+//
+//	key              value                                   allowed
+//	error            deleted | not_found | forbidden |       always
+//	                 bad_state | rate_limited |
+//	                 unauthorized_access
+//	message          the error_message to send               with error
+//	link_error_code  PublicLinkError (auth_expired, ...)     required with, and only with, error: bad_state
+//	retry_after      1s..1h, whole seconds; default 1s       with error: rate_limited or rate_limit
+//	every            integer >= 1                            with error
+//	after            integer >= 0                            with error
+//	times            integer >= 1                            with error
+//	delay            duration or min..max, 0..60s            always
+//	rate_limit       {requests: >= 1, per: (0, 24h]}         always
+//	link             {state, error_code, products}           always (shapes successes)
+//	accounts         integer 0..10                           always (shapes successes)
+//	institution      {institution_id, institution_name,      always (shapes successes)
+//	                  institution_avatar, provider}
+//	fixture          name matching ^[a-z0-9_-]+$             always (reserved for a later issue)
+//	refresh_delay    duration 0..24h                         always (reserved for a later issue)
+//
+// An entry without error is a success entry; an empty entry is an error
+// ("does nothing"). Enum values are MoneyKit's: link state, PublicLinkError,
+// LinkProductError, Product and provider (see the API notes §8).
+//
+// # How the keys combine
+//
+// For each request on a link whose entry matches, in this order:
+//
+//	step  key          effect
+//	1     rate_limit   a guard: a request the link's token bucket refuses gets 429
+//	                   with Retry-After = ceil(seconds to the next token), at least 1
+//	                   (retry_after, if set, replaces that value); it is NOT counted
+//	                   as a call below
+//	2     (counting)   the request becomes call n (1-based, per link); the error
+//	                   applies iff Applies(n), see below; otherwise it succeeds,
+//	                   shaped by link, accounts and institution
+//	3     delay        every answer of the entry waits DelayFor(seed, link, n),
+//	                   errors, successes and step-1 429s alike (for a refused
+//	                   request n is the number the next counted call would get)
+//
+// Applies(n): let k = n - after. Call n is eligible if k >= 1 and (every == 0
+// or k%every == 0). Among eligible calls, its index is j = k (every == 0) or
+// k/every. The error applies iff the call is eligible and (times == 0 or
+// j <= times). Unset keys are 0. For example:
+//
+//	keys                    calls 1 2 3 4 5 6 7 8 9
+//	(none)                        E E E E E E E E E
+//	every: 3                      . . E . . E . . E
+//	after: 2                      . . E E E E E E E
+//	times: 2                      E E . . . . . . .
+//	every: 2, after: 1            . . E . E . E . E
+//	every: 2, times: 2            . E . E . . . . .
+//	after: 1, times: 2            . E E . . . . . .
+//	every: 2, after: 1, times: 2  . . E . E . . . .
+//
+// A 429 from error: rate_limited carries Retry-After = retry_after, 1s when
+// unset: SDKs honour the header and retry by themselves, so a small default
+// keeps tests fast.
+//
+// # Lookup and layering
+//
+// A link ID is matched against exact patterns first (a map), then against
+// globs (path.Match syntax: * any run of characters, ? one, [...] a class, \
+// escapes), the longest glob first, equal lengths in pattern order. A pattern
+// is a glob if it contains any of * ? [ \.
+//
+// [Load] starts from the embedded catalogue and layers user files over it: a
+// user entry replaces an embedded one with the same pattern, silently; two user
+// files claiming the same pattern is an error that names both positions.
+//
+// # Reloads and counters
+//
+// Call counters and rate-limit buckets belong to the handler layer, which keys
+// them by link ID and [Entry.Fingerprint]. The fingerprint covers an entry's
+// behaviour, not its position or file, so a reload keeps the counters of
+// entries that did not change and restarts those of entries that did.
+package scenarios
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Kind is an error kind in a scenario file.
+type Kind string
+
+// The error kinds a scenario can ask for. The comment gives the status and
+// MoneyKit error_code the handler layer answers with.
+const (
+	Deleted            Kind = "deleted"             // 410 link_error.deleted
+	NotFound           Kind = "not_found"           // 404 link_error.not_found
+	Forbidden          Kind = "forbidden"           // 403 link_error.forbidden_action
+	BadState           Kind = "bad_state"           // 422 link_error.bad_state
+	RateLimited        Kind = "rate_limited"        // 429 api_error.rate_limit_exceeded
+	UnauthorizedAccess Kind = "unauthorized_access" // 401 link_error.unauthorized_access
+)
+
+// DefaultRetryAfter is the Retry-After of error: rate_limited when retry_after
+// is unset. It is small because SDKs honour the header and retry by themselves.
+const DefaultRetryAfter = time.Second
+
+// Entry is one pattern of a scenario file and what it does. Entries returned
+// by this package are shared and must not be modified.
+type Entry struct {
+	Pattern   string // exact link ID or glob, as written
+	Source    string // "embedded:default.yaml", a file path, or "runtime"
+	Line, Col int    // position of the pattern key in Source
+
+	Error         Kind   // "" for a success entry
+	Message       string // error_message override; "" for the default
+	LinkErrorCode string // link_error_code of a bad_state error
+	// RetryAfter is the retry_after key; 0 means unset. Use RetryAfterSeconds.
+	RetryAfter time.Duration
+
+	Delay               Delay
+	Every, After, Times int // 0 when unset; see Applies
+	RateLimit           *RateLimit
+
+	Link        *LinkShape        // shapes the link object of successes
+	Accounts    *int              // number of accounts to generate, 0..10
+	Institution *InstitutionShape // shapes the institution fields of successes
+
+	Fixture      string        // reserved for a later issue
+	RefreshDelay time.Duration // reserved for a later issue
+}
+
+// Delay is how long an answer waits: Min when Min == Max, otherwise a
+// deterministic draw from [Min, Max].
+type Delay struct{ Min, Max time.Duration }
+
+// RateLimit is a token bucket: a burst of Requests that refills at Requests
+// per Per.
+type RateLimit struct {
+	Requests int
+	Per      time.Duration
+}
+
+// LinkShape shapes the link object of a successful answer. Empty fields are
+// left to the generator. The JSON names are MoneyKit's.
+type LinkShape struct {
+	State     string                  `json:"state,omitempty"`
+	ErrorCode string                  `json:"error_code,omitempty"`
+	Products  map[string]ProductShape `json:"products,omitempty"`
+}
+
+// ProductShape shapes one product of the link (a LinkProductResponse).
+type ProductShape struct {
+	ErrorCode    string `json:"error_code,omitempty"`
+	ErrorMessage string `json:"error_message,omitempty"`
+	Unavailable  string `json:"unavailable,omitempty"`
+}
+
+// InstitutionShape shapes the institution fields of the link.
+type InstitutionShape struct {
+	InstitutionID     string `json:"institution_id,omitempty"`
+	InstitutionName   string `json:"institution_name,omitempty"`
+	InstitutionAvatar string `json:"institution_avatar,omitempty"`
+	Provider          string `json:"provider,omitempty"`
+}
+
+// IsGlob reports whether the entry's pattern is a glob rather than an exact
+// link ID.
+func (e *Entry) IsGlob() bool { return isGlob(e.Pattern) }
+
+// Applies reports whether call n (1-based, counted per link) gets the entry's
+// error, following every, after and times as the package comment explains. It
+// is always false for a success entry.
+func (e *Entry) Applies(n int) bool {
+	if e.Error == "" {
+		return false
+	}
+	k := n - e.After
+	if k < 1 {
+		return false
+	}
+	j := k
+	if e.Every > 0 {
+		if k%e.Every != 0 {
+			return false
+		}
+		j = k / e.Every
+	}
+	return e.Times == 0 || j <= e.Times
+}
+
+// DelayFor returns how long answer n on linkID waits. A range is drawn from
+// an FNV-1a hash of (seed, linkID, n), so the same inputs always give the same
+// delay. For a request refused by rate_limit, pass the number the next counted
+// call would get.
+func (e *Entry) DelayFor(seed uint64, linkID string, n int) time.Duration {
+	d := e.Delay
+	if d.Max <= d.Min {
+		return d.Min
+	}
+	h := newHasher()
+	h.uint(seed)
+	h.str(linkID)
+	h.int(n)
+	span := uint64(d.Max-d.Min) + 1
+	return d.Min + time.Duration(h.sum()%span)
+}
+
+// RetryAfterSeconds is the Retry-After header of error: rate_limited, in whole
+// seconds: retry_after, or 1 when unset.
+func (e *Entry) RetryAfterSeconds() int {
+	if e.RetryAfter <= 0 {
+		return int(DefaultRetryAfter / time.Second)
+	}
+	return int(e.RetryAfter / time.Second)
+}
+
+// LimitRetryAfterSeconds is the Retry-After header, in whole seconds, of a
+// request that rate_limit refused; bucket is what [Limiter.Allow] returned.
+// retry_after, when set, replaces the bucket's value.
+func (e *Entry) LimitRetryAfterSeconds(bucket time.Duration) int {
+	if e.RetryAfter > 0 {
+		return e.RetryAfterSeconds()
+	}
+	return int(ceilSeconds(bucket) / time.Second)
+}
+
+// Fingerprint hashes the entry's behaviour: every key of the entry, but not
+// Pattern, Source, Line or Col. Counters keyed by it restart when a reload
+// changes the entry and survive when it does not.
+func (e *Entry) Fingerprint() uint64 {
+	h := newHasher()
+	h.str(string(e.Error))
+	h.str(e.Message)
+	h.str(e.LinkErrorCode)
+	h.int(int(e.RetryAfter))
+	h.int(int(e.Delay.Min))
+	h.int(int(e.Delay.Max))
+	h.int(e.Every)
+	h.int(e.After)
+	h.int(e.Times)
+	h.bool(e.RateLimit != nil)
+	if rl := e.RateLimit; rl != nil {
+		h.int(rl.Requests)
+		h.int(int(rl.Per))
+	}
+	h.bool(e.Link != nil)
+	if l := e.Link; l != nil {
+		h.str(l.State)
+		h.str(l.ErrorCode)
+		h.int(len(l.Products))
+		for _, name := range slices.Sorted(maps.Keys(l.Products)) {
+			p := l.Products[name]
+			h.str(name)
+			h.str(p.ErrorCode)
+			h.str(p.ErrorMessage)
+			h.str(p.Unavailable)
+		}
+	}
+	h.bool(e.Accounts != nil)
+	if e.Accounts != nil {
+		h.int(*e.Accounts)
+	}
+	h.bool(e.Institution != nil)
+	if in := e.Institution; in != nil {
+		h.str(in.InstitutionID)
+		h.str(in.InstitutionName)
+		h.str(in.InstitutionAvatar)
+		h.str(in.Provider)
+	}
+	h.str(e.Fixture)
+	h.int(int(e.RefreshDelay))
+	return h.sum()
+}
+
+// Summary describes what the entry does in one short line, such as
+// "deleted, every 3" or "success, delay 500ms..1.5s", for logs and listings.
+func (e *Entry) Summary() string {
+	parts := []string{"success"}
+	if e.Error != "" {
+		parts[0] = string(e.Error)
+	}
+	add := func(format string, args ...any) { parts = append(parts, fmt.Sprintf(format, args...)) }
+	if e.LinkErrorCode != "" {
+		add("link_error_code %s", e.LinkErrorCode)
+	}
+	if e.Every > 0 {
+		add("every %d", e.Every)
+	}
+	if e.After > 0 {
+		add("after %d", e.After)
+	}
+	if e.Times > 0 {
+		add("times %d", e.Times)
+	}
+	if e.RetryAfter > 0 {
+		add("retry_after %s", formatDuration(e.RetryAfter))
+	}
+	if d := e.Delay; d.Max > 0 {
+		if d.Min == d.Max {
+			add("delay %s", formatDuration(d.Min))
+		} else {
+			add("delay %s..%s", formatDuration(d.Min), formatDuration(d.Max))
+		}
+	}
+	if rl := e.RateLimit; rl != nil {
+		add("rate_limit %d per %s", rl.Requests, formatDuration(rl.Per))
+	}
+	if l := e.Link; l != nil {
+		if l.State != "" {
+			add("link state %s", l.State)
+		}
+		if l.ErrorCode != "" {
+			add("link error_code %s", l.ErrorCode)
+		}
+		for _, name := range slices.Sorted(maps.Keys(l.Products)) {
+			if p := l.Products[name]; p.ErrorCode != "" {
+				add("%s error_code %s", name, p.ErrorCode)
+			} else {
+				add("%s shaped", name)
+			}
+		}
+	}
+	if e.Accounts != nil {
+		add("accounts %d", *e.Accounts)
+	}
+	if e.Institution != nil {
+		add("institution shaped")
+	}
+	if e.Fixture != "" {
+		add("fixture %s", e.Fixture)
+	}
+	if e.RefreshDelay > 0 {
+		add("refresh_delay %s", formatDuration(e.RefreshDelay))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// isGlob reports whether pattern uses any path.Match syntax.
+func isGlob(pattern string) bool { return strings.ContainsAny(pattern, `*?[\`) }
+
+// literalPrefix is the part of a glob before its first special character:
+// every link ID the glob matches starts with it.
+func literalPrefix(pattern string) string {
+	if i := strings.IndexAny(pattern, `*?[\`); i >= 0 {
+		return pattern[:i]
+	}
+	return pattern
+}
+
+// literalSuffix is the part of a glob after its last special character:
+// every link ID the glob matches ends with it. A backslash escape makes the
+// end hard to tell, so such globs get no suffix.
+func literalSuffix(pattern string) string {
+	if strings.Contains(pattern, `\`) {
+		return ""
+	}
+	return pattern[strings.LastIndexAny(pattern, "*?]")+1:]
+}
+
+// ceilSeconds rounds d up to whole seconds, at least one: the granularity of
+// a Retry-After header.
+func ceilSeconds(d time.Duration) time.Duration {
+	s := (d + time.Second - 1) / time.Second
+	if s < 1 {
+		s = 1
+	}
+	return s * time.Second
+}
+
+// formatDuration prints d like time.Duration.String without the zero units
+// it appends ("1m" rather than "1m0s").
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// hasher feeds length-prefixed fields to FNV-1a 64, so that ("ab", "c") and
+// ("a", "bc") hash differently. It backs fingerprints, delay draws and the
+// watcher's content hash.
+type hasher struct {
+	h   hash.Hash64
+	buf [binary.MaxVarintLen64]byte
+}
+
+func newHasher() *hasher { return &hasher{h: fnv.New64a()} }
+
+func (h *hasher) sum() uint64 { return h.h.Sum64() }
+
+func (h *hasher) uint(v uint64) {
+	h.h.Write(binary.AppendUvarint(h.buf[:0], v))
+}
+
+func (h *hasher) int(v int) { h.uint(uint64(v)) }
+
+func (h *hasher) bool(v bool) {
+	if v {
+		h.uint(1)
+	} else {
+		h.uint(0)
+	}
+}
+
+func (h *hasher) str(s string) {
+	h.int(len(s))
+	h.h.Write([]byte(s))
+}
+
+func (h *hasher) bytes(b []byte) {
+	h.int(len(b))
+	h.h.Write(b)
+}
