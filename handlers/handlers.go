@@ -12,9 +12,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
+	"github.com/moneykit-mock/moneykit-mock/scenarios"
 )
 
 // Clock tells the time the server writes and compares (token expiry). Tests
@@ -46,6 +48,11 @@ type Config struct {
 	CORSOrigins []string
 	// CacheBytes bounds the cache of generated bodies (default 64 MiB).
 	CacheBytes int64
+	// Scenarios decide which links fail, how and when (default: the embedded
+	// catalogue). SetScenarios replaces them while serving.
+	Scenarios *scenarios.Set
+	// Sleep waits out a scenario's delay; tests inject one that does not sleep.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Server is the mock's http.Handler.
@@ -59,6 +66,9 @@ type Server struct {
 	tokens       tokens
 	cors         cors
 	cache        *cache
+	scenarios    atomic.Pointer[scenarios.Set]
+	states       linkStates
+	sleep        func(context.Context, time.Duration) error
 	router       *mux.Router
 }
 
@@ -76,6 +86,9 @@ func New(c Config) *Server {
 	if c.CacheBytes <= 0 {
 		c.CacheBytes = 64 << 20
 	}
+	if c.Sleep == nil {
+		c.Sleep = sleepContext
+	}
 	s := &Server{
 		log:          c.Logger,
 		seed:         c.Seed,
@@ -86,7 +99,9 @@ func New(c Config) *Server {
 		tokens:       newTokens(c.Seed, c.ClientID, c.ClientSecret, c.TokenTTL),
 		cors:         newCORS(c.CORSOrigins),
 		cache:        newCache(c.CacheBytes),
+		sleep:        c.Sleep,
 	}
+	s.SetScenarios(c.Scenarios)
 
 	// Link IDs arrive path-encoded (the SDKs escape "/" as %2F), so routes match
 	// the encoded path and linkID decodes the variable.
@@ -97,6 +112,9 @@ func New(c Config) *Server {
 	r.Handle("/auth/token", s.handle(s.handleToken)).Methods(http.MethodPost)
 	r.Handle("/links/{id}/identity", s.handle(s.authed(s.handleIdentity))).Methods(http.MethodGet)
 
+	// The mock's own routes, for people and test suites rather than SDKs.
+	r.Handle("/_mock/scenarios", s.handle(s.handleListScenarios)).Methods(http.MethodGet)
+
 	s.router = r
 	return s
 }
@@ -104,14 +122,25 @@ func New(c Config) *Server {
 // handlerFunc is a handler that returns its error for s.handle to write.
 type handlerFunc func(http.ResponseWriter, *http.Request) error
 
-// handle adapts a handlerFunc: a returned error is written in MoneyKit's envelope.
+// handle adapts a handlerFunc: a returned error is written in MoneyKit's
+// envelope, unless the client has gone (a scenario delay it did not wait out).
 func (s *Server) handle(f handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := f(w, r); err != nil {
+			if r.Context().Err() != nil {
+				if rec, ok := w.(*recorder); ok {
+					rec.status = statusClientGone
+				}
+				return
+			}
 			s.writeError(w, r, err)
 		}
 	})
 }
+
+// statusClientGone is logged for a request whose client left before the
+// answer (nginx's 499); nothing is written.
+const statusClientGone = 499
 
 // ServeHTTP gives every request an ID, answers CORS preflights, checks the
 // MoneyKit-Version header, routes, recovers from panics and logs one line.

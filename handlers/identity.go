@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/gorilla/mux"
-	"github.com/moneykit-mock/moneykit-mock/fixtures"
+	"github.com/moneykit-mock/moneykit-mock/scenarios"
 )
 
 // maxLinkIDLen bounds the link IDs the mock answers for; longer ones are not
@@ -38,11 +38,15 @@ func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	e, err := s.scenario(w, r, id)
+	if err != nil {
+		return err
+	}
 	if filter == nil {
-		writeJSON(w, http.StatusOK, s.identityBody(id))
+		writeJSON(w, http.StatusOK, s.identityBody(id, e))
 		return nil
 	}
-	ident := s.identity(id)
+	ident := s.generate(id, e)
 	kept := ident.Accounts[:0]
 	for _, a := range ident.Accounts {
 		if filter[a.AccountID] {
@@ -53,24 +57,20 @@ func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request) error {
 	return s.writeValue(w, http.StatusOK, ident)
 }
 
-// identity generates a link's data.
-func (s *Server) identity(id string) *fixtures.Identity {
-	return fixtures.Generate(s.seed, id, fixtures.Options{})
-}
-
 // identityBody returns a link's whole identity answer, from the cache when it
 // is there. Generation is deterministic, so two requests racing to fill the
 // same entry produce the same bytes and either may win.
-func (s *Server) identityBody(id string) []byte {
-	if b, ok := s.cache.get(id); ok {
+func (s *Server) identityBody(id string, e *scenarios.Entry) []byte {
+	key := cacheKey(id, e)
+	if b, ok := s.cache.get(key); ok {
 		return b
 	}
-	b, err := json.Marshal(s.identity(id))
+	b, err := json.Marshal(s.generate(id, e))
 	if err != nil {
 		// The types marshal by construction; this would be a programming error.
 		panic(err)
 	}
-	s.cache.put(id, b)
+	s.cache.put(key, b)
 	return b
 }
 
