@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/moneykit-mock/moneykit-mock/handlers"
+	"github.com/moneykit-mock/moneykit-mock/scenarios"
 )
 
 func main() {
@@ -67,6 +68,7 @@ type config struct {
 	logLevel     slog.Level
 	corsOrigins  string
 	cacheMB      int64
+	scenarios    string
 }
 
 // envPrefix is the one prefix of every environment twin of a flag.
@@ -90,8 +92,9 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "*", "comma-separated `origins` browsers may call from; * is any, empty disables CORS")
 	fs.Int64Var(&c.cacheMB, "cache-mb", 64, "`MiB` of generated bodies to keep cached")
+	fs.StringVar(&c.scenarios, "scenarios", "", "scenario `path`: a YAML file or a directory of *.yaml, layered over the embedded catalogue and reloaded on change and on SIGHUP")
 	fs.Usage = func() {
-		fmt.Fprintf(out, "Usage: moneykit-mock [flags]\n\nA mock of MoneyKit's API. Every flag has an environment twin: --seed is %sSEED.\n\nFlags:\n", envPrefix)
+		fmt.Fprintf(out, "Usage: moneykit-mock [flags]\n       moneykit-mock validate PATH...\n\nA mock of MoneyKit's API. Every flag has an environment twin: --seed is %sSEED.\n\nFlags:\n", envPrefix)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -151,11 +154,23 @@ func newLogger(c config, w io.Writer) *slog.Logger {
 
 // run is the whole program, minus process exit, so tests can drive it.
 func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "validate" {
+		return validate(args[1:], stderr)
+	}
 	c, err := parseConfig(args, lookupEnv, stderr)
 	if err != nil {
 		return err
 	}
-	log := newLogger(c, stderr)
+	set, err := scenarios.Load(c.scenarios)
+	if err != nil {
+		return exitError{code: 2, err: fmt.Errorf("scenarios are invalid, not starting:\n%w", err)}
+	}
+	logs := newLogBuffer(stderr)
+	defer logs.Flush()
+	flushCtx, stopFlushing := context.WithCancel(context.Background())
+	defer stopFlushing()
+	go logs.run(flushCtx)
+	log := newLogger(c, logs)
 
 	var origins []string
 	for _, o := range strings.Split(c.corsOrigins, ",") {
@@ -172,7 +187,16 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		TokenTTL:     c.tokenTTL,
 		CORSOrigins:  origins,
 		CacheBytes:   c.cacheMB << 20,
+		Scenarios:    set,
 	})
+	if c.scenarios != "" {
+		reload := func(next *scenarios.Set, err error) { applyScenarios(log, h, next, err) }
+		go scenarios.Watch(ctx, []string{c.scenarios}, reloadPoll, reload)
+		go onSIGHUP(ctx, func() {
+			log.Info("SIGHUP: reloading scenarios", "path", c.scenarios)
+			reload(scenarios.Load(c.scenarios))
+		})
+	}
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -184,7 +208,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	logStartup(log, c, ln.Addr())
+	logStartup(log, c, ln.Addr(), set)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -199,8 +223,63 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	return srv.Shutdown(shutdownCtx)
 }
 
+// reloadPoll is how often scenario files are checked: a saved change is
+// served within two polls, well under a second.
+const reloadPoll = 200 * time.Millisecond
+
+// applyScenarios serves a reloaded scenario set, or logs why it cannot and
+// keeps the last good one: nothing a user wrote is half-applied.
+func applyScenarios(log *slog.Logger, h *handlers.Server, next *scenarios.Set, err error) {
+	if err != nil {
+		problems := strings.Split(err.Error(), "\n")
+		log.Error("scenarios not reloaded: the last good set keeps serving", "problems", len(problems))
+		for _, p := range problems {
+			log.Error("scenario problem", "at", p)
+		}
+		return
+	}
+	changes := scenarios.Diff(h.Scenarios(), next)
+	h.SetScenarios(next)
+	if len(changes) == 0 {
+		log.Info("scenarios reloaded: no change in behaviour")
+		return
+	}
+	log.Info("scenarios reloaded", "changes", strings.Join(changes, "; "))
+}
+
+// onSIGHUP calls f on every SIGHUP until ctx is done.
+func onSIGHUP(ctx context.Context, f func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			f()
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// validate is "moneykit-mock validate PATH...": it checks scenario files
+// exactly as start-up would, prints every problem as file:line:col, and exits
+// 2 if there is any, so CI can check files before they ship.
+func validate(paths []string, out io.Writer) error {
+	if len(paths) == 0 {
+		return exitError{code: 2, err: errors.New("usage: moneykit-mock validate PATH... (scenario files or directories)")}
+	}
+	set, err := scenarios.Load(paths...)
+	if err != nil {
+		fmt.Fprintln(out, err)
+		return exitError{code: 2}
+	}
+	fmt.Fprintf(out, "ok: %s valid (%d entries with the embedded catalogue)\n", strings.Join(paths, ", "), set.Len())
+	return nil
+}
+
 // logStartup says where the mock listens, with what, and how to call it.
-func logStartup(log *slog.Logger, c config, addr net.Addr) {
+func logStartup(log *slog.Logger, c config, addr net.Addr, set *scenarios.Set) {
 	base := "http://" + reachable(addr)
 	auth := "-H 'Authorization: Bearer " + c.staticToken + "'"
 	if c.staticToken == "" {
@@ -213,8 +292,16 @@ func logStartup(log *slog.Logger, c config, addr net.Addr) {
 		"client_secret", c.clientSecret,
 		"static_token", c.staticToken,
 		"token_ttl", c.tokenTTL.String(),
+		"scenarios", scenarioSource(c.scenarios, set),
 		"curl", "curl "+auth+" "+base+"/links/mk_demo/identity",
 	)
+}
+
+func scenarioSource(path string, set *scenarios.Set) string {
+	if path == "" {
+		return fmt.Sprintf("embedded catalogue (%d entries; GET /_mock/scenarios lists them)", set.Len())
+	}
+	return fmt.Sprintf("%s over the embedded catalogue (%d entries)", path, set.Len())
 }
 
 // reachable turns a listening address into one a curl on the same machine can

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -153,5 +155,147 @@ func TestRun(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "status=200") {
 		t.Errorf("the request was not logged:\n%s", logs.String())
+	}
+}
+
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const brokenScenario = "links:\n  mk_bad:\n    error: delted\n    evry: 3\n"
+
+var brokenScenarioLines = []string{
+	`:3:12: unknown error kind "delted" (want one of deleted, not_found, forbidden, bad_state, rate_limited, unauthorized_access)`,
+	`:4:5: unknown key "evry" in entry "mk_bad"`,
+}
+
+func TestValidateCommand(t *testing.T) {
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.yaml"), filepath.Join(dir, "bad.yaml")
+	writeFile(t, good, "links:\n  mk_mine:\n    error: deleted\n")
+	writeFile(t, bad, brokenScenario)
+
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"validate", good}, env(nil), &out); err != nil {
+		t.Fatalf("validate good: %v\n%s", err, out.String())
+	}
+	if !strings.HasPrefix(out.String(), "ok: "+good+" valid") {
+		t.Errorf("validate good printed %q", out.String())
+	}
+
+	out.Reset()
+	err := run(context.Background(), []string{"validate", good, bad}, env(nil), &out)
+	var ee exitError
+	if !errors.As(err, &ee) || ee.code != 2 {
+		t.Fatalf("validate bad: err = %v, want exit 2", err)
+	}
+	want := bad + brokenScenarioLines[0] + "\n" + bad + brokenScenarioLines[1] + "\n"
+	if out.String() != want {
+		t.Errorf("validate bad printed\n%s\nwant\n%s", out.String(), want)
+	}
+
+	if err := run(context.Background(), []string{"validate"}, env(nil), io.Discard); !errors.As(err, &ee) || ee.code != 2 {
+		t.Errorf("validate without paths: %v, want exit 2", err)
+	}
+}
+
+func TestStartRefusesBadScenarios(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	writeFile(t, bad, brokenScenario)
+	err := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--scenarios", bad}, env(nil), io.Discard)
+	var ee exitError
+	if !errors.As(err, &ee) || ee.code != 2 {
+		t.Fatalf("err = %v, want exit 2", err)
+	}
+	for _, line := range brokenScenarioLines {
+		if !strings.Contains(err.Error(), bad+line) {
+			t.Errorf("error lacks %q:\n%v", bad+line, err)
+		}
+	}
+}
+
+// startRun runs the program on a free port and returns its base URL and logs.
+func startRun(t *testing.T, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), env(nil), &logs) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Error("run did not return after cancel")
+		}
+	})
+	addrRE := regexp.MustCompile(`addr=(http://127\.0\.0\.1:\d+)`)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if m := addrRE.FindStringSubmatch(logs.String()); m != nil {
+			return m[1], &logs
+		}
+	}
+	t.Fatalf("no address in the start-up log:\n%s", logs.String())
+	return "", nil
+}
+
+func status(t *testing.T, url string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer sandbox-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// waitStatus polls until url answers want, for at most the one second a
+// saved change may take to be served.
+func waitStatus(t *testing.T, url string, want int) {
+	t.Helper()
+	got := 0
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if got = status(t, url); got == want {
+			return
+		}
+	}
+	t.Fatalf("%s: status %d, want %d within 1s", url, got, want)
+}
+
+func TestScenarioReload(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "mine.yaml")
+	writeFile(t, file, "links:\n  mk_mine:\n    error: deleted\n")
+	base, logs := startRun(t, "--scenarios", dir)
+	url := base + "/links/mk_mine/identity"
+	if got := status(t, url); got != 410 {
+		t.Fatalf("before the edit: %d, want 410", got)
+	}
+
+	writeFile(t, file, "links:\n  mk_mine:\n    error: not_found\n")
+	waitStatus(t, url, 404)
+
+	// A bad edit is logged with its position; the last good set keeps serving.
+	writeFile(t, file, brokenScenario)
+	deadline := time.Now().Add(2 * time.Second)
+	for !strings.Contains(logs.String(), "scenarios not reloaded") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, at := range []string{file + ":3:12: unknown error kind", file + ":4:5: unknown key"} {
+		if !strings.Contains(logs.String(), `at="`+at) {
+			t.Errorf("the bad edit was not logged with its position %q:\n%s", at, logs.String())
+		}
+	}
+	if got := status(t, url); got != 404 {
+		t.Errorf("after a bad edit: %d, want the last good answer 404", got)
+	}
+	if !strings.Contains(logs.String(), `changes="changed mk_mine (now not_found)"`) {
+		t.Errorf("the log does not say what changed:\n%s", logs.String())
 	}
 }

@@ -485,18 +485,29 @@ func (p *parser) link(v *yaml.Node) *LinkShape {
 		return nil
 	}
 	var l LinkShape
+	var stateNode, codeNode *yaml.Node
 	p.pairs(v, "in link", func(name string, k, v *yaml.Node) {
 		switch name {
 		case "state":
 			l.State, _ = p.enum(v, "link state", linkStates)
+			stateNode = v
 		case "error_code":
 			l.ErrorCode, _ = p.enum(v, "link error_code", publicLinkError)
+			codeNode = v
 		case "products":
 			l.Products = p.products(v)
 		default:
 			p.errorf(k, "unknown key %q in link (want state, error_code, products)", name)
 		}
 	})
+	// MoneyKit sets a link's error_code exactly when its state is error; an
+	// answer breaking that rule would not be one the real API gives.
+	switch {
+	case l.State == "error" && l.ErrorCode == "" && codeNode == nil:
+		p.errorf(stateNode, "link state error needs error_code (the reason, e.g. auth_expired)")
+	case l.ErrorCode != "" && l.State != "error":
+		p.errorf(codeNode, "link error_code needs state: error")
+	}
 	return &l
 }
 

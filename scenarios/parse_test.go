@@ -20,6 +20,11 @@ func TestParseBroken(t *testing.T) {
 		{"broken_anchor.yaml", []string{
 			"testdata/broken_anchor.yaml:4:1: invalid YAML: unknown anchor 'nope' referenced",
 		}},
+		{"broken_link_state.yaml", []string{
+			"testdata/broken_link_state.yaml:3:19: link state error needs error_code (the reason, e.g. auth_expired)",
+			"testdata/broken_link_state.yaml:5:24: link error_code needs state: error",
+			"testdata/broken_link_state.yaml:7:42: link error_code needs state: error",
+		}},
 		{"broken_durations.yaml", []string{
 			"testdata/broken_durations.yaml:3:12: delay must be a duration such as 200ms or a range such as 100ms..2s, got \"fast\"",
 			"testdata/broken_durations.yaml:5:12: delay must not be negative, got -1s",
@@ -120,8 +125,8 @@ func TestParseBrokenCoverage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 10 {
-		t.Errorf("found %d broken_*.yaml files, TestParseBroken has 10 cases: add the new one", len(files))
+	if len(files) != 11 {
+		t.Errorf("found %d broken_*.yaml files, TestParseBroken has 11 cases: add the new one", len(files))
 	}
 }
 
