@@ -3,6 +3,8 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
 )
@@ -39,6 +41,8 @@ type outcomeView struct {
 type rateLimitView struct {
 	Requests int    `json:"requests"`
 	Per      string `json:"per"`
+	// RetryAfter, when set, replaces the bucket's own Retry-After (seconds).
+	RetryAfter int `json:"retry_after,omitempty"`
 }
 
 func viewScenario(e *scenarios.Entry) scenarioView {
@@ -56,15 +60,30 @@ func viewScenario(e *scenarios.Entry) scenarioView {
 			ErrorMessage: ae.Message, LinkErrorCode: ae.LinkErrorCode, RetryAfter: ae.RetryAfter}
 	}
 	if d := e.Delay; d.Max > 0 {
-		v.Delay = d.Min.String()
+		v.Delay = shortDuration(d.Min)
 		if d.Min != d.Max {
-			v.Delay += ".." + d.Max.String()
+			v.Delay += ".." + shortDuration(d.Max)
 		}
 	}
 	if rl := e.RateLimit; rl != nil {
-		v.Limit = &rateLimitView{Requests: rl.Requests, Per: rl.Per.String()}
+		v.Limit = &rateLimitView{Requests: rl.Requests, Per: shortDuration(rl.Per)}
+		if e.RetryAfter > 0 {
+			v.Limit.RetryAfter = e.RetryAfterSeconds()
+		}
 	}
 	return v
+}
+
+// shortDuration writes d as people write it in YAML: 1m, not 1m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // handleListScenarios handles "GET /_mock/scenarios": the effective catalogue,
