@@ -48,5 +48,5 @@ func benchSet(b *testing.B, n int) *Set {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return newSet(entries)
+	return newSet(entries, nil)
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/moneykit-mock/moneykit-mock/fixtures"
 )
 
 // embedded holds the default catalogue that every Set starts from.
@@ -20,7 +22,7 @@ import (
 //go:embed *.yaml
 var embedded embed.FS
 
-// embeddedSource prefixes the Source of embedded entries.
+// embeddedSource prefixes the Source of embedded entries and personas.
 const embeddedSource = "embedded:"
 
 var loadDefault = sync.OnceValues(func() (*Set, error) {
@@ -28,20 +30,20 @@ var loadDefault = sync.OnceValues(func() (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := make([]file, 0, len(names))
+	in := inputs{fixtures: []file{{name: embeddedSource + "personas.yaml", data: fixtures.DefaultPersonas}}}
 	for _, name := range names {
 		data, err := embedded.ReadFile(name)
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, file{name: embeddedSource + name, data: data})
+		in.scenarios = append(in.scenarios, file{name: embeddedSource + name, data: data})
 	}
-	set, errs := layer(nil, files)
+	set, errs := layer(nil, in)
 	return set, errs.asError()
 })
 
-// Default returns the embedded catalogue. It panics if the embedded files
-// are broken, which the package's tests rule out.
+// Default returns the embedded catalogue and personas. It panics if the
+// embedded files are broken, which the package's tests rule out.
 func Default() *Set {
 	set, err := loadDefault()
 	if err != nil {
@@ -50,54 +52,119 @@ func Default() *Set {
 	return set
 }
 
-// Load returns the embedded catalogue with the scenario files at paths
-// layered over it. A path is a file, or a directory whose *.yaml files are
-// read in name order (not recursively; names starting with a dot are
-// skipped, which also skips the hidden entries of a Kubernetes ConfigMap
-// mount). Empty paths are ignored, so Load() and Load("") give the embedded
-// catalogue. A user entry replaces an embedded entry with the same pattern;
-// two user files claiming the same pattern is an error. On any problem Load
-// returns nil and *Errors with every problem of every file.
+// Sources names the files a Set is built from. Each path is a file, or a
+// directory whose *.yaml files are read in name order (not recursively;
+// names starting with a dot are skipped, which also skips the hidden entries
+// of a Kubernetes ConfigMap mount). Empty paths are ignored.
+type Sources struct {
+	Scenarios []string // scenario files: links
+	Fixtures  []string // fixtures files: personas
+}
+
+// Load returns the embedded catalogue and personas with the scenario files at
+// paths layered over them; it is LoadWith(Sources{Scenarios: paths}). Load()
+// and Load("") give the embedded Set.
 func Load(paths ...string) (*Set, error) {
-	return build(readAll(paths))
+	return LoadWith(Sources{Scenarios: paths})
+}
+
+// LoadWith returns the embedded Set with the files of src layered over it.
+// The fixtures files are layered over the embedded personas first, then the
+// scenario files over the embedded catalogue, checking that each fixture
+// names a persona of the result. A user persona or entry replaces an
+// embedded one with the same name or pattern, silently; two user files
+// defining the same persona or claiming the same pattern is an error. On any
+// problem LoadWith returns nil and *Errors with every problem of every file:
+// problems reading files, then the fixtures files' in order, then the
+// scenario files'.
+func LoadWith(src Sources) (*Set, error) {
+	return build(read(src))
 }
 
 // Validate checks the scenario files at paths exactly as Load would use them,
 // for a "validate" command. It returns nil or *Errors.
 func Validate(paths ...string) error {
-	_, err := Load(paths...)
+	return ValidateWith(Sources{Scenarios: paths})
+}
+
+// ValidateWith checks the files of src exactly as LoadWith would use them.
+// It returns nil or *Errors.
+func ValidateWith(src Sources) error {
+	_, err := LoadWith(src)
 	return err
 }
 
-// file is the content of one scenario file.
+// file is the content of one scenario or fixtures file.
 type file struct {
 	name string
 	data []byte
 }
 
-// build layers files over the embedded catalogue; errs are problems already
-// found while reading them.
-func build(files []file, errs Errors) (*Set, error) {
-	set, perrs := layer(Default(), files)
-	errs = append(errs, perrs...)
+// inputs are the files a Set is built from, with the problems met reading
+// them.
+type inputs struct {
+	scenarios, fixtures []file
+	errs                Errors
+}
+
+// read reads the files src names.
+func read(src Sources) inputs {
+	fx, errs := readAll(src.Fixtures)
+	sc, serrs := readAll(src.Scenarios)
+	return inputs{scenarios: sc, fixtures: fx, errs: append(errs, serrs...)}
+}
+
+// build layers in over the embedded Set.
+func build(in inputs) (*Set, error) {
+	set, perrs := layer(Default(), in)
+	errs := append(slices.Clip(in.errs), perrs...)
 	if len(errs) > 0 {
 		return nil, errs.asError()
 	}
 	return set, nil
 }
 
-// layer parses files and lays their entries over base (which may be nil).
-// The files may not claim a pattern twice among themselves.
-func layer(base *Set, files []file) (*Set, Errors) {
+// layer parses the files of in and lays their personas and entries over
+// base (which may be nil). The files may not define a persona or claim a
+// pattern twice among themselves, and every fixture must name a persona.
+func layer(base *Set, in inputs) (*Set, Errors) {
+	var errs Errors
+	personas := make(map[string]*personaDef)
+	if base != nil {
+		maps.Copy(personas, base.personas)
+	}
+	defined := make(map[string]*personaDef)
+	for _, f := range in.fixtures {
+		defs, ferrs := parsePersonaFile(f.name, f.data)
+		for _, d := range defs {
+			if first, ok := defined[d.name]; ok {
+				ferrs = append(ferrs, Error{File: d.source, Line: d.line, Col: d.col,
+					Msg: fmt.Sprintf("persona %q is already defined at %s:%d:%d", d.name, first.source, first.line, first.col)})
+				continue
+			}
+			defined[d.name] = d
+			personas[d.name] = d
+		}
+		sortErrors(ferrs)
+		errs = append(errs, ferrs...)
+	}
+	known := "none"
+	if len(personas) > 0 {
+		known = strings.Join(slices.Sorted(maps.Keys(personas)), ", ")
+	}
+
 	byPattern := make(map[string]*Entry)
 	for _, e := range base.Entries() {
 		byPattern[e.Pattern] = e
 	}
 	claimed := make(map[string]*Entry)
-	var errs Errors
-	for _, f := range files {
-		entries, ferrs := parseFile(f.name, f.data)
+	for _, f := range in.scenarios {
+		entries, fixtureAt, ferrs := parseFile(f.name, f.data)
 		for _, e := range entries {
+			if n := fixtureAt[e]; n != nil && personas[e.Fixture] == nil {
+				ferrs = append(ferrs, Error{File: e.Source, Line: n.Line, Col: n.Column,
+					Msg: fmt.Sprintf("fixture %q is not a persona (known: %s)", e.Fixture, known)})
+			}
 			if first, ok := claimed[e.Pattern]; ok {
 				ferrs = append(ferrs, Error{File: e.Source, Line: e.Line, Col: e.Col,
 					Msg: fmt.Sprintf("pattern %q is already defined at %s:%d:%d", e.Pattern, first.Source, first.Line, first.Col)})
@@ -107,15 +174,15 @@ func layer(base *Set, files []file) (*Set, Errors) {
 			byPattern[e.Pattern] = e
 		}
 		sortErrors(ferrs)
-		errs = append(errs, ferrs...)
+		errs = append(errs, dedupe(ferrs)...) // entries aliasing one fixture share its problem
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return newSet(slices.Collect(maps.Values(byPattern))), nil
+	return newSet(slices.Collect(maps.Values(byPattern)), personas), nil
 }
 
-// listFiles expands paths into the scenario files they name, in order and
+// listFiles expands paths into the files they name, in order and
 // without repeats. Problems are reported with no position.
 func listFiles(paths []string) ([]string, Errors) {
 	var names []string
@@ -154,7 +221,7 @@ func listFiles(paths []string) ([]string, Errors) {
 	return names, errs
 }
 
-// readAll reads the scenario files that paths name.
+// readAll reads the files that paths name.
 func readAll(paths []string) ([]file, Errors) {
 	names, errs := listFiles(paths)
 	files := make([]file, 0, len(names))
@@ -179,32 +246,40 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-// Watch polls paths every interval and, after a change has settled, calls
-// onChange with a fresh Set, or with nil and the *Errors of a bad edit (the
-// caller should keep serving its last good Set). It returns when ctx is done.
+// Watch is WatchSources for scenario files only: Sources{Scenarios: paths}.
+func Watch(ctx context.Context, paths []string, interval time.Duration, onChange func(*Set, error)) {
+	WatchSources(ctx, Sources{Scenarios: paths}, interval, onChange)
+}
+
+// WatchSources polls the files of src every interval and, after a change has
+// settled, calls onChange with a fresh Set, as LoadWith builds it, or with nil
+// and the *Errors of a bad edit (the caller should keep serving its last good
+// Set). An edit of a fixtures file counts as much as one of a scenario file.
+// It returns when ctx is done.
 //
 // Each poll stats the files (name, size and modification time, and the list
 // of *.yaml names of each directory). A change counts once the stat has
 // stayed the same for one more interval, so an editor's multi-step save is
 // read whole; it is reported only if the content hash differs from the last
 // one read, so a touch alone is not. A change is thus seen within two
-// intervals. Call Watch after Load: changes made before it starts are not
-// reported. onChange runs on Watch's goroutine. An interval <= 0 means 250ms.
-func Watch(ctx context.Context, paths []string, interval time.Duration, onChange func(*Set, error)) {
-	newWatcher(paths).run(ctx, interval, onChange)
+// intervals. Call WatchSources after LoadWith: changes made before it starts
+// are not reported. onChange runs on WatchSources's goroutine. An interval
+// <= 0 means 250ms.
+func WatchSources(ctx context.Context, src Sources, interval time.Duration, onChange func(*Set, error)) {
+	newWatcher(src).run(ctx, interval, onChange)
 }
 
-// watcher is the state of Watch between polls.
+// watcher is the state of WatchSources between polls.
 type watcher struct {
-	paths    []string
+	src      Sources
 	stat     uint64 // statHash at the last poll
 	content  uint64 // contentHash of the last files read
 	settling bool   // stat changed at the last poll
 }
 
 // newWatcher takes the baseline that later polls compare against.
-func newWatcher(paths []string) *watcher {
-	return &watcher{paths: paths, stat: statHash(paths), content: contentHash(readAll(paths))}
+func newWatcher(src Sources) *watcher {
+	return &watcher{src: src, stat: statHash(src), content: contentHash(read(src))}
 }
 
 func (w *watcher) run(ctx context.Context, interval time.Duration, onChange func(*Set, error)) {
@@ -219,7 +294,7 @@ func (w *watcher) run(ctx context.Context, interval time.Duration, onChange func
 			return
 		case <-t.C:
 		}
-		if s := statHash(w.paths); s != w.stat {
+		if s := statHash(w.src); s != w.stat {
 			w.stat, w.settling = s, true
 			continue
 		}
@@ -227,38 +302,44 @@ func (w *watcher) run(ctx context.Context, interval time.Duration, onChange func
 			continue
 		}
 		w.settling = false
-		files, errs := readAll(w.paths)
-		if c := contentHash(files, errs); c != w.content {
+		in := read(w.src)
+		if c := contentHash(in); c != w.content {
 			w.content = c
-			onChange(build(files, errs))
+			onChange(build(in))
 		}
 	}
 }
 
-// statHash hashes what a cheap poll can see of the files paths name.
-func statHash(paths []string) uint64 {
+// statHash hashes what a cheap poll can see of the files src names.
+func statHash(src Sources) uint64 {
 	h := newHasher()
-	names, errs := listFiles(paths)
-	for _, name := range names {
-		h.str(name)
-		if info, err := os.Stat(name); err != nil {
-			h.str(err.Error())
-		} else {
-			h.int(int(info.Size()))
-			h.int(int(info.ModTime().UnixNano()))
+	for _, paths := range [][]string{src.Fixtures, src.Scenarios} {
+		names, errs := listFiles(paths)
+		h.int(len(names))
+		for _, name := range names {
+			h.str(name)
+			if info, err := os.Stat(name); err != nil {
+				h.str(err.Error())
+			} else {
+				h.int(int(info.Size()))
+				h.int(int(info.ModTime().UnixNano()))
+			}
 		}
+		h.str(errs.Error())
 	}
-	h.str(errs.Error())
 	return h.sum()
 }
 
-// contentHash hashes what readAll read.
-func contentHash(files []file, errs Errors) uint64 {
+// contentHash hashes what read read.
+func contentHash(in inputs) uint64 {
 	h := newHasher()
-	for _, f := range files {
-		h.str(f.name)
-		h.bytes(f.data)
+	for _, files := range [][]file{in.fixtures, in.scenarios} {
+		h.int(len(files))
+		for _, f := range files {
+			h.str(f.name)
+			h.bytes(f.data)
+		}
 	}
-	h.str(errs.Error())
+	h.str(in.errs.Error())
 	return h.sum()
 }

@@ -154,8 +154,9 @@ func TestLoadErrors(t *testing.T) {
 			`testdata/broken_links.yaml:1:8: links must be a mapping of link IDs and globs to entries, got a sequence`,
 			`testdata/broken_toplevel.yaml:1:1: top level must be a mapping with a links key, got a sequence`,
 		}},
-		{"problems and a duplicate together", []string{"testdata/dupdir/a.yaml", "testdata/broken_multidoc.yaml", "testdata/good.yaml", "testdata/dupdir/b.yaml"}, []string{
+		{"problems, a missing persona and a duplicate together", []string{"testdata/dupdir/a.yaml", "testdata/broken_multidoc.yaml", "testdata/good.yaml", "testdata/dupdir/b.yaml"}, []string{
 			`testdata/broken_multidoc.yaml:3:1: a scenario file holds one YAML document, found another`,
+			`testdata/good.yaml:46:14: fixture "big-family_2" is not a persona (known: business, household, international, no_phone)`,
 			`testdata/dupdir/b.yaml:4:3: pattern "mk_same" is already defined at testdata/dupdir/a.yaml:2:3`,
 		}},
 	} {
@@ -175,9 +176,20 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestValidateGood(t *testing.T) {
-	for _, paths := range [][]string{nil, {"testdata/good.yaml"}, {"testdata/good.yaml", "testdata/override.yaml", "testdata/dir", "testdata/empty.yaml"}} {
+	for _, paths := range [][]string{nil, {"testdata/override.yaml"}, {"testdata/override.yaml", "testdata/dir", "testdata/empty.yaml"}} {
 		if err := Validate(paths...); err != nil {
 			t.Errorf("Validate(%q): %v", paths, err)
+		}
+	}
+	// good.yaml names the persona big-family_2 of personas_good.yaml.
+	for _, src := range []Sources{
+		{},
+		{Scenarios: []string{"testdata/good.yaml"}, Fixtures: []string{"testdata/personas_good.yaml"}},
+		{Scenarios: []string{"testdata/good.yaml", "testdata/override.yaml", "testdata/dir", "testdata/empty.yaml", "testdata/fixture_refs.yaml"},
+			Fixtures: []string{"testdata/personas_good.yaml", "", "testdata/empty.yaml"}},
+	} {
+		if err := ValidateWith(src); err != nil {
+			t.Errorf("ValidateWith(%+v): %v", src, err)
 		}
 	}
 }
@@ -202,7 +214,7 @@ func mustParseSet(t *testing.T, data string) *Set {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newSet(entries)
+	return newSet(entries, nil)
 }
 
 // TestWatch edits a watched directory: a good edit brings a new Set, a touch
@@ -219,7 +231,7 @@ func TestWatch(t *testing.T) {
 	results := make(chan result, 10)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	w := newWatcher([]string{dir}) // the baseline, taken before any edit
+	w := newWatcher(Sources{Scenarios: []string{dir}}) // the baseline, taken before any edit
 	go func() {
 		defer close(done)
 		w.run(ctx, 20*time.Millisecond, func(s *Set, err error) { results <- result{s, err} })
@@ -308,10 +320,10 @@ func writeFile(t *testing.T, name, data string) {
 // TestLayerBrokenEntryClaims: an entry with problems still claims its
 // pattern, so the duplicate in a later file is reported in the same run.
 func TestLayerBrokenEntryClaims(t *testing.T) {
-	_, errs := layer(nil, []file{
+	_, errs := layer(nil, inputs{scenarios: []file{
 		{name: "a.yaml", data: []byte("links:\n  mk_x: {error: delted}\n")},
 		{name: "b.yaml", data: []byte("links:\n  mk_x: {error: deleted}\n")},
-	})
+	}})
 	checkLines(t, strings.Split(errs.Error(), "\n"), []string{
 		`a.yaml:2:17: unknown error kind "delted" (want one of deleted, not_found, forbidden, bad_state, rate_limited, unauthorized_access)`,
 		`b.yaml:2:3: pattern "mk_x" is already defined at a.yaml:2:3`,

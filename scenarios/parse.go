@@ -16,9 +16,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Error is one problem in a scenario file, at a 1-based line and column.
-// Line and Col are 0 only when the problem is with the file as a whole (it
-// cannot be read); Parse and ParseEntry always give a position.
+// Error is one problem in a scenario or fixtures file, at a 1-based line and
+// column. Line and Col are 0 only when the problem is with the file as a
+// whole (it cannot be read); Parse, ParseEntry and ParsePersonas always give a
+// position.
 type Error struct {
 	File      string
 	Line, Col int
@@ -33,8 +34,8 @@ func (e Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }
 
-// Errors is every problem found in one or more scenario files, in file order
-// and then by position. Functions of this package return it as *Errors.
+// Errors is every problem found in one or more scenario or fixtures files, in
+// file order and then by position. Functions of this package return it as *Errors.
 type Errors []Error
 
 // Error formats the problems one per line.
@@ -87,8 +88,10 @@ const (
 
 // Parse reads one scenario file. name is used as the entries' Source and in
 // error messages. On any problem it returns nil and *Errors with all of them.
+// It does not check what only a loaded Set can tell: whether each fixture
+// names a persona.
 func Parse(name string, data []byte) ([]*Entry, error) {
-	entries, errs := parseFile(name, data)
+	entries, _, errs := parseFile(name, data)
 	if len(errs) > 0 {
 		return nil, errs.asError()
 	}
@@ -98,7 +101,9 @@ func Parse(name string, data []byte) ([]*Entry, error) {
 // ParseEntry reads a single entry for pattern, given as a YAML mapping (so JSON
 // too), with the same validation as a file. name is the entry's Source and the
 // file name in error messages; the entry's position is that of the mapping.
-// On any problem it returns nil and *Errors.
+// On any problem it returns nil and *Errors. Whether its fixture names a
+// persona is for the caller to check ([Set.Persona]), before binding the
+// entry to it with [Set.Bind].
 func ParseEntry(name, pattern string, data []byte) (*Entry, error) {
 	p := newParser(name)
 	var e *Entry
@@ -115,21 +120,26 @@ func ParseEntry(name, pattern string, data []byte) (*Entry, error) {
 }
 
 // parseFile returns every entry of the file, including those with problems,
-// so that Load can still find patterns claimed twice across files.
-func parseFile(name string, data []byte) ([]*Entry, Errors) {
+// so that Load can still find patterns claimed twice across files, and the
+// fixture value of each entry that has one.
+func parseFile(name string, data []byte) ([]*Entry, map[*Entry]*yaml.Node, Errors) {
 	p := newParser(name)
 	var entries []*Entry
 	root := p.document(data)
 	if root == nil {
-		return nil, p.done()
+		return nil, nil, p.done()
 	}
 	if root.Kind != yaml.MappingNode {
 		p.errorf(root, "top level must be a mapping with a links key, got %s", describe(root))
-		return nil, p.done()
+		return nil, nil, p.done()
 	}
 	p.pairs(root, "at top level", func(key string, k, v *yaml.Node) {
 		if key != "links" {
-			p.errorf(k, "unknown key %q at top level (want links)", key)
+			hint := ""
+			if key == "personas" {
+				hint = "; personas belong in a fixtures file"
+			}
+			p.errorf(k, "unknown key %q at top level (want links%s)", key, hint)
 			return
 		}
 		if isNull(v) {
@@ -149,20 +159,28 @@ func parseFile(name string, data []byte) ([]*Entry, Errors) {
 			}
 		})
 	})
-	return entries, p.done()
+	return entries, p.fixtureAt, p.done()
 }
 
 // parser collects the problems of one file while walking its yaml.Node tree.
 type parser struct {
 	file string
+	kind string // "scenario file" or "fixtures file", for messages
 	errs Errors
 	// entries remembers parsed entry mappings so that an alias to an entry
 	// costs nothing and reports its problems once.
 	entries map[*yaml.Node]*Entry
+	// fixtureAt is the fixture value of each entry that has one, where a
+	// fixture naming no persona is reported once personas are known.
+	fixtureAt map[*Entry]*yaml.Node
+	// visits counts the values walked, to bound what aliases can make a
+	// fixtures file stand for (see maxVisits); tooBig is set past the bound.
+	visits int
+	tooBig bool
 }
 
 func newParser(file string) *parser {
-	return &parser{file: file, entries: make(map[*yaml.Node]*Entry)}
+	return &parser{file: file, kind: "scenario file", entries: make(map[*yaml.Node]*Entry), fixtureAt: make(map[*Entry]*yaml.Node)}
 }
 
 // errorf records a problem at n's position.
@@ -181,15 +199,20 @@ func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 // reached through several aliases would otherwise produce.
 func (p *parser) done() Errors {
 	sortErrors(p.errs)
-	seen := make(map[Error]bool, len(p.errs))
-	out := p.errs[:0]
-	for _, e := range p.errs {
+	p.errs = dedupe(p.errs)
+	return p.errs
+}
+
+// dedupe drops exact repeats from es, in place.
+func dedupe(es Errors) Errors {
+	seen := make(map[Error]bool, len(es))
+	out := es[:0]
+	for _, e := range es {
 		if !seen[e] {
 			seen[e] = true
 			out = append(out, e)
 		}
 	}
-	p.errs = out
 	return out
 }
 
@@ -209,7 +232,7 @@ func (p *parser) document(data []byte) *yaml.Node {
 		return nil
 	}
 	if extra != nil {
-		p.errorf(extra, "a scenario file holds one YAML document, found another")
+		p.errorf(extra, "a %s holds one YAML document, found another", p.kind)
 	}
 	if doc == nil || len(doc.Content) == 0 {
 		return nil
@@ -289,6 +312,7 @@ func syntaxLine(data []byte, err error) int {
 // says in what), and does not call f for them.
 func (p *parser) pairs(n *yaml.Node, where string, f func(key string, k, v *yaml.Node)) {
 	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	p.visits += len(n.Content) / 2
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
 		switch {
@@ -338,6 +362,9 @@ func (p *parser) entry(pattern string, k, v *yaml.Node) *Entry {
 	if seen, ok := p.entries[v]; ok {
 		e := *seen
 		e.Pattern, e.Line, e.Col = pattern, k.Line, k.Column
+		if n := p.fixtureAt[seen]; n != nil {
+			p.fixtureAt[&e] = n
+		}
 		return &e
 	}
 	e := &Entry{Pattern: pattern, Source: p.file, Line: k.Line, Col: k.Column}
@@ -387,6 +414,7 @@ func (p *parser) entry(pattern string, k, v *yaml.Node) *Entry {
 			if s, ok := p.str(v, "fixture"); ok {
 				if fixtureName.MatchString(s) {
 					e.Fixture = s
+					p.fixtureAt[e] = v
 				} else {
 					p.errorf(v, "fixture name %q must match %s", s, fixtureName)
 				}

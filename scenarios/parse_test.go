@@ -11,103 +11,9 @@ import (
 )
 
 // TestParseBroken pins every message, with its position, for each broken
-// file: all problems are reported, not only the first.
+// scenario file: all problems are reported, not only the first.
 func TestParseBroken(t *testing.T) {
-	for _, tc := range []struct {
-		file string
-		want []string
-	}{
-		{"broken_anchor.yaml", []string{
-			"testdata/broken_anchor.yaml:4:1: invalid YAML: unknown anchor 'nope' referenced",
-		}},
-		{"broken_link_state.yaml", []string{
-			"testdata/broken_link_state.yaml:3:19: link state error needs error_code (the reason, e.g. auth_expired)",
-			"testdata/broken_link_state.yaml:5:24: link error_code needs state: error",
-			"testdata/broken_link_state.yaml:7:42: link error_code needs state: error",
-		}},
-		{"broken_durations.yaml", []string{
-			"testdata/broken_durations.yaml:3:12: delay must be a duration such as 200ms or a range such as 100ms..2s, got \"fast\"",
-			"testdata/broken_durations.yaml:5:12: delay must not be negative, got -1s",
-			"testdata/broken_durations.yaml:7:12: delay range 2s..1s has min greater than max",
-			"testdata/broken_durations.yaml:9:12: delay 61s exceeds the 60s cap",
-			"testdata/broken_durations.yaml:11:12: delay 1s..90s exceeds the 60s cap",
-			"testdata/broken_durations.yaml:14:18: retry_after must be from 1s to 1h, got 0s",
-			"testdata/broken_durations.yaml:17:18: retry_after must be from 1s to 1h, got 2h",
-			"testdata/broken_durations.yaml:20:18: retry_after must be whole seconds (Retry-After carries seconds), got 1500ms",
-			"testdata/broken_durations.yaml:23:18: retry_after must be a duration such as 30s or 1m, got 30",
-			"testdata/broken_durations.yaml:25:28: rate_limit.requests must be an integer >= 1, got 0",
-			"testdata/broken_durations.yaml:25:36: rate_limit.per must be more than 0 and at most 24h, got 0s",
-			"testdata/broken_durations.yaml:27:5: rate_limit needs requests",
-			"testdata/broken_durations.yaml:27:23: rate_limit.per must be more than 0 and at most 24h, got 25h",
-			"testdata/broken_durations.yaml:27:28: unknown key \"burst\" in rate_limit (want requests, per)",
-			"testdata/broken_durations.yaml:29:17: rate_limit must be a mapping such as {requests: 5, per: 1m}, got 5",
-			"testdata/broken_durations.yaml:31:20: refresh_delay must be from 0s to 24h, got -5s",
-			"testdata/broken_durations.yaml:33:12: delay must be a duration such as 200ms or a range such as 100ms..2s, got \"100ms..\"",
-		}},
-		{"broken_entry.yaml", []string{
-			"testdata/broken_entry.yaml:3:12: unknown error kind \"delted\" (want one of deleted, not_found, forbidden, bad_state, rate_limited, unauthorized_access)",
-			"testdata/broken_entry.yaml:5:5: unknown key \"evry\" in entry \"mk_b\"",
-			"testdata/broken_entry.yaml:8:12: error bad_state needs link_error_code (the link's error reason, e.g. auth_expired)",
-			"testdata/broken_entry.yaml:11:5: link_error_code is only allowed with error: bad_state",
-			"testdata/broken_entry.yaml:14:5: retry_after is only allowed with error: rate_limited or rate_limit",
-			"testdata/broken_entry.yaml:16:5: every needs error (a success entry has no error to send)",
-			"testdata/broken_entry.yaml:17:5: message needs error (a success entry has no error to send)",
-			"testdata/broken_entry.yaml:18:3: entry \"mk_g\" does nothing (it is empty)",
-			"testdata/broken_entry.yaml:19:3: entry \"mk_h\" does nothing (it is empty)",
-			"testdata/broken_entry.yaml:20:9: entry \"mk_i\" must be a mapping, got \"deleted\"",
-			"testdata/broken_entry.yaml:23:22: unknown link_error_code \"expired\" (want one of system_error, provider_error, institution_error, user_error, auth_expired, no_accounts, user_setup_required, invalid_credentials, user_oauth_denied, user_input_incorrect, incomplete)",
-			"testdata/broken_entry.yaml:25:12: unknown error kind \"delted\" (want one of deleted, not_found, forbidden, bad_state, rate_limited, unauthorized_access)",
-		}},
-		{"broken_links.yaml", []string{
-			"testdata/broken_links.yaml:1:8: links must be a mapping of link IDs and globs to entries, got a sequence",
-		}},
-		{"broken_multidoc.yaml", []string{
-			"testdata/broken_multidoc.yaml:3:1: a scenario file holds one YAML document, found another",
-		}},
-		{"broken_shapes.yaml", []string{
-			"testdata/broken_shapes.yaml:4:14: unknown link state \"broken\" (want one of connecting, awaiting_token_exchange, connected, deleted, error)",
-			"testdata/broken_shapes.yaml:5:19: unknown link error_code \"payment_error\" (want one of system_error, provider_error, institution_error, user_error, auth_expired, no_accounts, user_setup_required, invalid_credentials, user_oauth_denied, user_input_incorrect, incomplete)",
-			"testdata/broken_shapes.yaml:7:32: unknown product error_code \"invalid_credentials\" (want one of rate_limit, auth_expired, not_supported, timeout, unknown, no_accounts, institution_error, no_permission)",
-			"testdata/broken_shapes.yaml:7:53: unknown key \"eror_message\" in product identity (want error_code, error_message, unavailable)",
-			"testdata/broken_shapes.yaml:8:9: unknown product \"idenity\" (want one of accounts, account_numbers, identity, transactions, investments, enrichment)",
-			"testdata/broken_shapes.yaml:9:19: product accounts must be a mapping of error_code, error_message and unavailable, got \"nope\"",
-			"testdata/broken_shapes.yaml:10:7: unknown key \"stat\" in link (want state, error_code, products)",
-			"testdata/broken_shapes.yaml:12:11: link must be a mapping of state, error_code and products, got \"connected\"",
-			"testdata/broken_shapes.yaml:14:35: institution_id must be a string, got 42",
-			"testdata/broken_shapes.yaml:14:49: unknown provider \"sophtron\" (want one of moneykit, finicity, plaid, yodlee, mx, akoya)",
-			"testdata/broken_shapes.yaml:14:59: unknown key \"name\" in institution (want institution_id, institution_name, institution_avatar, provider)",
-			"testdata/broken_shapes.yaml:16:14: fixture name \"Big Family\" must match ^[a-z0-9_-]+$",
-			"testdata/broken_shapes.yaml:19:17: products must be a mapping of product names to product states, got a sequence",
-		}},
-		{"broken_structure.yaml", []string{
-			"testdata/broken_structure.yaml:1:1: unknown key \"linx\" at top level (want links)",
-			"testdata/broken_structure.yaml:6:3: duplicate key \"mk_dup\" in links (first at line 4, column 3)",
-			"testdata/broken_structure.yaml:10:5: duplicate key \"error\" in entry \"mk_k\" (first at line 9, column 5)",
-			"testdata/broken_structure.yaml:11:3: bad glob \"mk_[\": syntax error in pattern",
-			"testdata/broken_structure.yaml:13:3: empty pattern (want a link ID or a glob)",
-			"testdata/broken_structure.yaml:15:5: keys must be strings, got a sequence in links",
-			"testdata/broken_structure.yaml:18:5: merge keys (<<) are not supported; use an alias for the whole value",
-			"testdata/broken_structure.yaml:20:12: unknown error kind \"delted\" (want one of deleted, not_found, forbidden, bad_state, rate_limited, unauthorized_access)",
-		}},
-		{"broken_syntax.yaml", []string{
-			"testdata/broken_syntax.yaml:4:1: invalid YAML: did not find expected key",
-		}},
-		{"broken_toplevel.yaml", []string{
-			"testdata/broken_toplevel.yaml:1:1: top level must be a mapping with a links key, got a sequence",
-		}},
-		{"broken_types.yaml", []string{
-			"testdata/broken_types.yaml:4:12: every must be an integer >= 1, got \"x\"",
-			"testdata/broken_types.yaml:5:12: after must be an integer >= 0, got -1",
-			"testdata/broken_types.yaml:6:12: times must be an integer >= 1, got 0",
-			"testdata/broken_types.yaml:8:15: accounts must be an integer from 0 to 10, got -1",
-			"testdata/broken_types.yaml:10:15: accounts must be an integer from 0 to 10, got 11",
-			"testdata/broken_types.yaml:12:12: unknown error kind 410 (want one of deleted, not_found, forbidden, bad_state, rate_limited, unauthorized_access)",
-			"testdata/broken_types.yaml:15:14: message must be a string, got 403",
-			"testdata/broken_types.yaml:18:12: every must be an integer >= 1, got 1.5",
-			"testdata/broken_types.yaml:20:15: accounts must be an integer from 0 to 10, got a sequence",
-			"testdata/broken_types.yaml:23:12: times must be an integer >= 1, got 99999999999999999999",
-		}},
-	} {
+	for _, tc := range brokenScenarioFiles {
 		t.Run(tc.file, func(t *testing.T) {
 			name := filepath.ToSlash(filepath.Join("testdata", tc.file))
 			entries, err := Parse(name, readFile(t, name))
@@ -119,14 +25,133 @@ func TestParseBroken(t *testing.T) {
 	}
 }
 
-// TestParseBrokenCoverage makes sure no broken testdata file lacks a case.
+// brokenFile is a broken testdata file and every problem it has.
+type brokenFile struct {
+	file string
+	want []string
+}
+
+var brokenScenarioFiles = []brokenFile{
+	{"broken_anchor.yaml", []string{
+		"testdata/broken_anchor.yaml:4:1: invalid YAML: unknown anchor 'nope' referenced",
+	}},
+	{"broken_link_state.yaml", []string{
+		"testdata/broken_link_state.yaml:3:19: link state error needs error_code (the reason, e.g. auth_expired)",
+		"testdata/broken_link_state.yaml:5:24: link error_code needs state: error",
+		"testdata/broken_link_state.yaml:7:42: link error_code needs state: error",
+	}},
+	{"broken_durations.yaml", []string{
+		"testdata/broken_durations.yaml:3:12: delay must be a duration such as 200ms or a range such as 100ms..2s, got \"fast\"",
+		"testdata/broken_durations.yaml:5:12: delay must not be negative, got -1s",
+		"testdata/broken_durations.yaml:7:12: delay range 2s..1s has min greater than max",
+		"testdata/broken_durations.yaml:9:12: delay 61s exceeds the 60s cap",
+		"testdata/broken_durations.yaml:11:12: delay 1s..90s exceeds the 60s cap",
+		"testdata/broken_durations.yaml:14:18: retry_after must be from 1s to 1h, got 0s",
+		"testdata/broken_durations.yaml:17:18: retry_after must be from 1s to 1h, got 2h",
+		"testdata/broken_durations.yaml:20:18: retry_after must be whole seconds (Retry-After carries seconds), got 1500ms",
+		"testdata/broken_durations.yaml:23:18: retry_after must be a duration such as 30s or 1m, got 30",
+		"testdata/broken_durations.yaml:25:28: rate_limit.requests must be an integer >= 1, got 0",
+		"testdata/broken_durations.yaml:25:36: rate_limit.per must be more than 0 and at most 24h, got 0s",
+		"testdata/broken_durations.yaml:27:5: rate_limit needs requests",
+		"testdata/broken_durations.yaml:27:23: rate_limit.per must be more than 0 and at most 24h, got 25h",
+		"testdata/broken_durations.yaml:27:28: unknown key \"burst\" in rate_limit (want requests, per)",
+		"testdata/broken_durations.yaml:29:17: rate_limit must be a mapping such as {requests: 5, per: 1m}, got 5",
+		"testdata/broken_durations.yaml:31:20: refresh_delay must be from 0s to 24h, got -5s",
+		"testdata/broken_durations.yaml:33:12: delay must be a duration such as 200ms or a range such as 100ms..2s, got \"100ms..\"",
+	}},
+	{"broken_entry.yaml", []string{
+		"testdata/broken_entry.yaml:3:12: unknown error kind \"delted\" (want one of deleted, not_found, forbidden, bad_state, rate_limited, unauthorized_access)",
+		"testdata/broken_entry.yaml:5:5: unknown key \"evry\" in entry \"mk_b\"",
+		"testdata/broken_entry.yaml:8:12: error bad_state needs link_error_code (the link's error reason, e.g. auth_expired)",
+		"testdata/broken_entry.yaml:11:5: link_error_code is only allowed with error: bad_state",
+		"testdata/broken_entry.yaml:14:5: retry_after is only allowed with error: rate_limited or rate_limit",
+		"testdata/broken_entry.yaml:16:5: every needs error (a success entry has no error to send)",
+		"testdata/broken_entry.yaml:17:5: message needs error (a success entry has no error to send)",
+		"testdata/broken_entry.yaml:18:3: entry \"mk_g\" does nothing (it is empty)",
+		"testdata/broken_entry.yaml:19:3: entry \"mk_h\" does nothing (it is empty)",
+		"testdata/broken_entry.yaml:20:9: entry \"mk_i\" must be a mapping, got \"deleted\"",
+		"testdata/broken_entry.yaml:23:22: unknown link_error_code \"expired\" (want one of system_error, provider_error, institution_error, user_error, auth_expired, no_accounts, user_setup_required, invalid_credentials, user_oauth_denied, user_input_incorrect, incomplete)",
+		"testdata/broken_entry.yaml:25:12: unknown error kind \"delted\" (want one of deleted, not_found, forbidden, bad_state, rate_limited, unauthorized_access)",
+	}},
+	{"broken_links.yaml", []string{
+		"testdata/broken_links.yaml:1:8: links must be a mapping of link IDs and globs to entries, got a sequence",
+	}},
+	{"broken_multidoc.yaml", []string{
+		"testdata/broken_multidoc.yaml:3:1: a scenario file holds one YAML document, found another",
+	}},
+	{"broken_shapes.yaml", []string{
+		"testdata/broken_shapes.yaml:4:14: unknown link state \"broken\" (want one of connecting, awaiting_token_exchange, connected, deleted, error)",
+		"testdata/broken_shapes.yaml:5:19: unknown link error_code \"payment_error\" (want one of system_error, provider_error, institution_error, user_error, auth_expired, no_accounts, user_setup_required, invalid_credentials, user_oauth_denied, user_input_incorrect, incomplete)",
+		"testdata/broken_shapes.yaml:7:32: unknown product error_code \"invalid_credentials\" (want one of rate_limit, auth_expired, not_supported, timeout, unknown, no_accounts, institution_error, no_permission)",
+		"testdata/broken_shapes.yaml:7:53: unknown key \"eror_message\" in product identity (want error_code, error_message, unavailable)",
+		"testdata/broken_shapes.yaml:8:9: unknown product \"idenity\" (want one of accounts, account_numbers, identity, transactions, investments, enrichment)",
+		"testdata/broken_shapes.yaml:9:19: product accounts must be a mapping of error_code, error_message and unavailable, got \"nope\"",
+		"testdata/broken_shapes.yaml:10:7: unknown key \"stat\" in link (want state, error_code, products)",
+		"testdata/broken_shapes.yaml:12:11: link must be a mapping of state, error_code and products, got \"connected\"",
+		"testdata/broken_shapes.yaml:14:35: institution_id must be a string, got 42",
+		"testdata/broken_shapes.yaml:14:49: unknown provider \"sophtron\" (want one of moneykit, finicity, plaid, yodlee, mx, akoya)",
+		"testdata/broken_shapes.yaml:14:59: unknown key \"name\" in institution (want institution_id, institution_name, institution_avatar, provider)",
+		"testdata/broken_shapes.yaml:16:14: fixture name \"Big Family\" must match ^[a-z0-9_-]+$",
+		"testdata/broken_shapes.yaml:19:17: products must be a mapping of product names to product states, got a sequence",
+	}},
+	{"broken_structure.yaml", []string{
+		"testdata/broken_structure.yaml:1:1: unknown key \"linx\" at top level (want links)",
+		"testdata/broken_structure.yaml:6:3: duplicate key \"mk_dup\" in links (first at line 4, column 3)",
+		"testdata/broken_structure.yaml:10:5: duplicate key \"error\" in entry \"mk_k\" (first at line 9, column 5)",
+		"testdata/broken_structure.yaml:11:3: bad glob \"mk_[\": syntax error in pattern",
+		"testdata/broken_structure.yaml:13:3: empty pattern (want a link ID or a glob)",
+		"testdata/broken_structure.yaml:15:5: keys must be strings, got a sequence in links",
+		"testdata/broken_structure.yaml:18:5: merge keys (<<) are not supported; use an alias for the whole value",
+		"testdata/broken_structure.yaml:20:12: unknown error kind \"delted\" (want one of deleted, not_found, forbidden, bad_state, rate_limited, unauthorized_access)",
+	}},
+	{"broken_syntax.yaml", []string{
+		"testdata/broken_syntax.yaml:4:1: invalid YAML: did not find expected key",
+	}},
+	{"broken_toplevel.yaml", []string{
+		"testdata/broken_toplevel.yaml:1:1: top level must be a mapping with a links key, got a sequence",
+	}},
+	{"broken_types.yaml", []string{
+		"testdata/broken_types.yaml:4:12: every must be an integer >= 1, got \"x\"",
+		"testdata/broken_types.yaml:5:12: after must be an integer >= 0, got -1",
+		"testdata/broken_types.yaml:6:12: times must be an integer >= 1, got 0",
+		"testdata/broken_types.yaml:8:15: accounts must be an integer from 0 to 10, got -1",
+		"testdata/broken_types.yaml:10:15: accounts must be an integer from 0 to 10, got 11",
+		"testdata/broken_types.yaml:12:12: unknown error kind 410 (want one of deleted, not_found, forbidden, bad_state, rate_limited, unauthorized_access)",
+		"testdata/broken_types.yaml:15:14: message must be a string, got 403",
+		"testdata/broken_types.yaml:18:12: every must be an integer >= 1, got 1.5",
+		"testdata/broken_types.yaml:20:15: accounts must be an integer from 0 to 10, got a sequence",
+		"testdata/broken_types.yaml:23:12: times must be an integer >= 1, got 99999999999999999999",
+	}},
+}
+
+// TestParseBrokenCoverage makes sure every broken testdata file has a case:
+// broken_persona_*.yaml in TestParsePersonasBroken, the other broken_*.yaml
+// in TestParseBroken.
 func TestParseBrokenCoverage(t *testing.T) {
 	files, err := filepath.Glob("testdata/broken_*.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 11 {
-		t.Errorf("found %d broken_*.yaml files, TestParseBroken has 11 cases: add the new one", len(files))
+	cases := make(map[string]bool)
+	for _, tc := range brokenScenarioFiles {
+		cases[tc.file] = strings.HasPrefix(tc.file, "broken_persona_")
+	}
+	for _, tc := range brokenPersonaFiles {
+		cases[tc.file] = !strings.HasPrefix(tc.file, "broken_persona_")
+	}
+	for _, f := range files {
+		base := filepath.Base(f)
+		misfiled, ok := cases[base]
+		switch {
+		case !ok:
+			t.Errorf("%s has no case: add it to TestParseBroken or, for broken_persona_*, TestParsePersonasBroken", f)
+		case misfiled:
+			t.Errorf("%s is in the wrong table: broken_persona_* files belong to TestParsePersonasBroken", f)
+		}
+		delete(cases, base)
+	}
+	for f := range cases {
+		t.Errorf("case %s has no file testdata/%s", f, f)
 	}
 }
 

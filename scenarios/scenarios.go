@@ -1,10 +1,19 @@
 // Package scenarios decides, per link ID, how the mock answers: which of
 // MoneyKit's documented errors a link gets and on which calls, how slow it is,
-// how it is rate-limited, and how its successful answers are shaped. It holds
-// the YAML schema, the embedded default catalogue (default.yaml), loading and
-// validation with file:line:col messages, lookup by link ID, and the pure
-// decision logic. It knows nothing of HTTP, fake data or response types: the
-// handler layer turns a matched [Entry] into a response.
+// how it is rate-limited, and how its successful answers are shaped, down to
+// the people and accounts they show (personas). It holds the YAML schemas of
+// scenario files and fixtures files, the embedded default catalogue
+// (default.yaml), loading and validation with file:line:col messages, lookup
+// by link ID, and the pure decision logic. It knows nothing of HTTP or fake
+// data: the handler layer turns a matched [Entry] into a response.
+//
+// One exception to the project's rule that scenarios imports no project
+// package: it imports fixtures, for fixtures.Persona and the embedded demo
+// personas (fixtures.DefaultPersonas). A persona file is parsed straight
+// into the type the generator takes, so the schema and the generator's input
+// are one type and cannot drift apart; a mirror type here would need a copy
+// and a conversion kept in step by hand. fixtures still imports nothing of
+// this package, so imports stay acyclic.
 //
 // # A scenario file
 //
@@ -59,8 +68,8 @@
 //	accounts         integer 0..10                           always (shapes successes)
 //	institution      {institution_id, institution_name,      always (shapes successes)
 //	                  institution_avatar, provider}
-//	fixture          name matching ^[a-z0-9_-]+$             always (reserved for a later issue)
-//	refresh_delay    duration 0..24h                         always (reserved for a later issue)
+//	fixture          a persona's name (see below)            always (shapes successes)
+//	refresh_delay    duration 0..24h                         always (how long a product refresh takes)
 //
 // An entry without error is a success entry; an empty entry is an error
 // ("does nothing"). Enum values are MoneyKit's: link state, PublicLinkError,
@@ -77,7 +86,7 @@
 //	                   as a call below
 //	2     (counting)   the request becomes call n (1-based, per link); the error
 //	                   applies iff Applies(n), see below; otherwise it succeeds,
-//	                   shaped by link, accounts and institution
+//	                   shaped by link, accounts, institution and fixture
 //	3     delay        every answer of the entry waits DelayFor(seed, link, n),
 //	                   errors, successes and step-1 429s alike (for a refused
 //	                   request n is the number the next counted call would get)
@@ -111,13 +120,70 @@
 // [Load] starts from the embedded catalogue and layers user files over it: a
 // user entry replaces an embedded one with the same pattern, silently; two user
 // files claiming the same pattern is an error that names both positions.
+// Personas layer the same way ([LoadWith]).
+//
+// # A fixtures file
+//
+// Personas describe a link's people and accounts with MoneyKit's field names
+// (they fill a [fixtures.Persona]; read its documentation for how each field
+// is used). Every key is optional unless marked required:
+//
+//	personas:
+//	  ada:                                  # the name: ^[a-z0-9_-]+$
+//	    owners:
+//	      - names: [Ada Lovelace]           # names[0] is how accounts name the owner
+//	        emails: [{address: ada@example.com, primary: true}]   # address required
+//	        phone_numbers:                  # number and type required;
+//	          - {number: "+442079460018", type: mobile, primary: true}   # type: home|work|mobile|other
+//	        addresses:
+//	          - {street: 48 Lamb's Conduit Street, city: London, region: Greater London,
+//	             postal_code: WC1N 3LH, country: GB, primary: true}
+//	    accounts:
+//	      - account_type: depository.checking   # unknown, or depository.|investment.|liability.|other. + subtype
+//	        name: Everyday Checking
+//	        nickname: Bills
+//	        account_mask: "1234"            # exactly 4 digits, quoted
+//	        balances: {currency: GBP, available: 100.5, current: 120.25, limit: null}
+//	        owners: [Ada Lovelace]          # 1 or 2 names[0] of this persona's owners
+//	        closed: false
+//	    institution: {institution_id: chase, institution_name: Chase, institution_avatar: "https://..."}
+//	    provider: mx                        # moneykit|finicity|plaid|yodlee|mx|akoya
+//	    link_tags: [vip, user_type:admin]
+//	    webhook: https://example.com/hook   # an http(s) URL
+//	  minimal: {}                           # everything generated
+//
+// A key left out, or null, is generated from the seed (nil in the Persona);
+// an empty list [] means none (an empty, non-nil slice): phone_numbers: []
+// gives an owner without a phone. owners and names may not be [] (an account
+// needs an owner, an owner a name), and an account that leaves owners out
+// belongs to every owner, so a persona with more than 2 owners must list
+// them on each account it gives. In a list of emails, phone numbers or
+// addresses at most one item is primary (when none is, the generator makes
+// the first one primary). Amounts are read as decimal text into exact cents:
+// a number with at most 2 decimals. currency is 3 upper-case letters (""
+// means USD), country 2; a US address needs a USPS state as region and a ZIP
+// code as postal_code. Amounts given together must agree with the account
+// type as MoneyKit's do: depository 0 <= available <= current; credit card
+// 0 <= current <= limit, limit > 0 and available = limit - current;
+// investment current >= 0. names[0] is unique within a persona, and so is
+// account_mask.
+//
+// The demo personas embedded from fixtures/personas.yaml come first; the
+// fixtures files of [Sources] are layered over them as scenario files are
+// over the catalogue. A scenario entry's fixture must name a persona of the
+// resulting Set, or loading fails at the fixture's value:
+//
+//	s.yaml:3:14: fixture "ada2" is not a persona (known: ada, business, household, international, no_phone)
 //
 // # Reloads and counters
 //
 // Call counters and rate-limit buckets belong to the handler layer, which keys
 // them by link ID and [Entry.Fingerprint]. The fingerprint covers an entry's
 // behaviour, not its position or file, so a reload keeps the counters of
-// entries that did not change and restarts those of entries that did.
+// entries that did not change and restarts those of entries that did. The
+// behaviour includes the persona an entry names: a Set stores a hash of the
+// persona's content in each entry that names one ([Entry.PersonaHash]), so
+// editing a persona changes the fingerprints of the entries that show it.
 package scenarios
 
 import (
@@ -170,8 +236,19 @@ type Entry struct {
 	Accounts    *int              // number of accounts to generate, 0..10
 	Institution *InstitutionShape // shapes the institution fields of successes
 
-	Fixture      string        // reserved for a later issue
-	RefreshDelay time.Duration // reserved for a later issue
+	// Fixture names the persona (see [Set.Persona]) whose people and
+	// accounts the entry's successes show; "" for none.
+	Fixture string
+	// RefreshDelay is how long a refresh of the link's products takes; 0
+	// leaves it to the server's default.
+	RefreshDelay time.Duration
+
+	// PersonaHash is a hash of the content of the persona Fixture names, as
+	// bound by the Set the entry came from (see [Set.Bind]); 0 when Fixture
+	// is empty or the entry is not bound. Fingerprint covers it, so a reload
+	// that changes a persona changes the fingerprints of the entries naming
+	// it, and cached bodies and counters keyed by them do not go stale.
+	PersonaHash uint64
 }
 
 // Delay is how long an answer waits: Min when Min == Max, otherwise a
@@ -269,8 +346,9 @@ func (e *Entry) LimitRetryAfterSeconds(bucket time.Duration) int {
 	return int(ceilSeconds(bucket) / time.Second)
 }
 
-// Fingerprint hashes the entry's behaviour: every key of the entry, but not
-// Pattern, Source, Line or Col. Counters keyed by it restart when a reload
+// Fingerprint hashes the entry's behaviour: every key of the entry and the
+// content of the persona it names (PersonaHash), but not Pattern, Source,
+// Line or Col. Counters keyed by it restart when a reload
 // changes the entry and survive when it does not.
 func (e *Entry) Fingerprint() uint64 {
 	h := newHasher()
@@ -314,6 +392,7 @@ func (e *Entry) Fingerprint() uint64 {
 	}
 	h.str(e.Fixture)
 	h.int(int(e.RefreshDelay))
+	h.uint(e.PersonaHash)
 	return h.sum()
 }
 

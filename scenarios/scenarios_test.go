@@ -182,6 +182,7 @@ func TestFingerprint(t *testing.T) {
 		"fixture":          func(e *Entry) { e.Fixture = "g" },
 		"refresh_delay":    func(e *Entry) { e.RefreshDelay = 0 },
 		"institution name": func(e *Entry) { e.Institution.InstitutionName = "Chase" },
+		"persona content":  func(e *Entry) { e.PersonaHash = 1 },
 	} {
 		e := base()
 		change(e)

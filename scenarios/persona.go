@@ -1,0 +1,807 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/moneykit-mock/moneykit-mock/fixtures"
+)
+
+// personaDef is one persona of a fixtures file: its name, where its name is
+// written, what it describes, and a hash of that (see hashPersona).
+type personaDef struct {
+	name      string
+	source    string
+	line, col int
+	persona   *fixtures.Persona
+	hash      uint64
+}
+
+// The keys of each mapping of a fixtures file, in the order messages list them.
+var (
+	personaKeys     = []string{"owners", "accounts", "institution", "provider", "link_tags", "webhook"}
+	ownerKeys       = []string{"names", "emails", "phone_numbers", "addresses"}
+	emailKeys       = []string{"address", "primary"}
+	phoneKeys       = []string{"number", "type", "primary"}
+	addressKeys     = []string{"street", "city", "region", "postal_code", "country", "primary"}
+	accountKeys     = []string{"account_type", "name", "nickname", "account_mask", "balances", "owners", "closed"}
+	balanceKeys     = []string{"currency", "available", "current", "limit"}
+	institutionKeys = []string{"institution_id", "institution_name", "institution_avatar"}
+)
+
+var (
+	maskPattern     = regexp.MustCompile(`^[0-9]{4}$`)
+	currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
+	countryPattern  = regexp.MustCompile(`^[A-Z]{2}$`)
+	zipPattern      = regexp.MustCompile(`^[0-9]{5}(-[0-9]{4})?$`)
+	// amountPattern is the decimal text of an amount: sign, units, cents.
+	amountPattern = regexp.MustCompile(`^([-+]?)([0-9]*)(?:\.([0-9]*))?$`)
+
+	// accountTypePrefixes are the account_type families (API notes §8.1);
+	// the only other value is exactly "unknown".
+	accountTypePrefixes = []string{"depository.", "investment.", "liability.", "other."}
+
+	// uspsCodes are the USPS two-letter codes: states, DC, territories,
+	// freely associated states and the military "states".
+	uspsCodes = strings.Fields(`
+		AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO
+		MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY
+		DC AS GU MP PR VI FM MH PW AA AE AP`)
+)
+
+// maxVisits bounds the values the walk of one fixtures file visits. A file
+// may reuse parts through aliases, and aliases of aliases multiply: a few
+// hundred bytes can stand for billions of values. Real files visit each
+// value about once, far below the bound.
+const maxVisits = 1 << 20
+
+// maxUnits bounds the whole part of an amount, so that its cents fit an int64
+// with room to spare (a trillion dollars and more).
+const maxUnits = 13
+
+// ParsePersonas reads one fixtures file, returning its personas by name.
+// name is used in error messages. On any problem it returns nil and *Errors
+// with all of them. It does not check what only the loaded Set can tell
+// (which personas the scenario files name).
+func ParsePersonas(name string, data []byte) (map[string]*fixtures.Persona, error) {
+	defs, errs := parsePersonaFile(name, data)
+	if len(errs) > 0 {
+		return nil, errs.asError()
+	}
+	out := make(map[string]*fixtures.Persona, len(defs))
+	for _, d := range defs {
+		out[d.name] = d.persona
+	}
+	return out, nil
+}
+
+// parsePersonaFile returns every persona of the file, including those with
+// problems, so that their names still count as defined: a scenario naming
+// one gets no second error, and a later file defining it again is caught.
+func parsePersonaFile(name string, data []byte) ([]*personaDef, Errors) {
+	p := newParser(name)
+	p.kind = "fixtures file"
+	root := p.document(data)
+	if root == nil {
+		return nil, p.done()
+	}
+	if root.Kind != yaml.MappingNode {
+		p.errorf(root, "top level must be a mapping with a personas key, got %s", describe(root))
+		return nil, p.done()
+	}
+	var defs []*personaDef
+	p.pairs(root, "at top level", func(key string, k, v *yaml.Node) {
+		if key != "personas" {
+			hint := ""
+			if key == "links" {
+				hint = "; links belong in a scenario file"
+			}
+			p.errorf(k, "unknown key %q at top level (want personas%s)", key, hint)
+			return
+		}
+		if isNull(v) {
+			return
+		}
+		if v.Kind != yaml.MappingNode {
+			p.errorf(v, "personas must be a mapping of persona names to personas, got %s", describe(v))
+			return
+		}
+		p.pairs(v, "in personas", func(name string, k, v *yaml.Node) {
+			if isNull(k) {
+				name = ""
+			}
+			if !fixtureName.MatchString(name) {
+				p.errorf(k, "persona name %q must match %s", name, fixtureName)
+				p.persona(name, v) // its problems still count
+				return
+			}
+			defs = append(defs, &personaDef{name: name, source: p.file, line: k.Line, col: k.Column, persona: p.persona(name, v)})
+		})
+	})
+	for _, d := range defs {
+		d.hash = hashPersona(d.persona)
+	}
+	return defs, p.done()
+}
+
+// hashPersona hashes everything a persona says. It hashes the JSON encoding,
+// which tells nil from empty slices and pointers (null, [] and {}) and
+// follows any field added to fixtures.Persona without a change here.
+func hashPersona(per *fixtures.Persona) uint64 {
+	b, err := json.Marshal(per)
+	if err != nil {
+		// Persona holds only strings, bools, Money and slices and pointers
+		// of them; none can fail to encode.
+		panic("scenarios: cannot encode a persona: " + err.Error())
+	}
+	h := newHasher()
+	h.bytes(b)
+	return h.sum()
+}
+
+// visit counts one more value walked and reports whether the walk may go on;
+// past maxVisits it records the problem once, at n.
+func (p *parser) visit(n *yaml.Node) bool {
+	if p.visits++; p.visits <= maxVisits {
+		return true
+	}
+	if !p.tooBig {
+		p.tooBig = true
+		p.errorf(n, "aliases make this file stand for more than %d values; write it with fewer aliases of aliases", maxVisits)
+	}
+	return false
+}
+
+// known reports whether key is one of keys, reporting it at k otherwise
+// (where says in what, as in "in owner").
+func (p *parser) known(k *yaml.Node, key, where string, keys []string) bool {
+	if slices.Contains(keys, key) {
+		return true
+	}
+	p.errorf(k, "unknown key %q %s (want %s)", key, where, strings.Join(keys, ", "))
+	return false
+}
+
+// persona parses one persona. A null value is an empty persona: everything
+// is generated.
+func (p *parser) persona(name string, v *yaml.Node) *fixtures.Persona {
+	per := &fixtures.Persona{}
+	if !p.visit(v) || isNull(v) {
+		return per
+	}
+	if v.Kind != yaml.MappingNode {
+		p.errorf(v, "persona %q must be a mapping, got %s", name, describe(v))
+		return per
+	}
+	var owners []ownerRef
+	var accounts []accountRef
+	ownersOK := true // owners left out or valid enough to check accounts against
+	where := fmt.Sprintf("in persona %q", name)
+	p.pairs(v, where, func(key string, k, v *yaml.Node) {
+		// A null value is the same as leaving the key out, here and below.
+		if !p.known(k, key, where, personaKeys) || isNull(v) {
+			return
+		}
+		switch key {
+		case "owners":
+			per.Owners, owners = p.owners(name, v)
+			ownersOK = len(per.Owners) > 0
+		case "accounts":
+			per.Accounts, accounts = p.accounts(v)
+		case "institution":
+			per.Institution = p.personaInstitution(v)
+		case "provider":
+			per.Provider, _ = p.enum(v, "provider", providers)
+		case "link_tags":
+			per.LinkTags = list(p, v, "link_tags", func(n, _ *yaml.Node) string {
+				s, _ := p.text(n, "a link tag", true)
+				return s
+			})
+		case "webhook":
+			if s, ok := p.webhook(v); ok {
+				per.Webhook = &s
+			}
+		}
+	})
+	if ownersOK {
+		p.accountOwners(name, per, owners, accounts)
+	}
+	return per
+}
+
+// ownerRef is an owner's names[0], by which accounts name it, and where to
+// report a problem with it.
+type ownerRef struct {
+	name string
+	at   *yaml.Node
+}
+
+// accountRef is what the persona-wide checks need of one account.
+type accountRef struct {
+	at          *yaml.Node   // the account, or the alias that brought it in
+	owners      []*yaml.Node // its owners as written (valid strings only)
+	ownersGiven bool
+}
+
+// at is where to report a problem with a sequence item: the node itself, or
+// the alias that brought it in, so that reusing an item through an alias
+// gets a problem of its own rather than one pointing at the original.
+func at(n, raw *yaml.Node) *yaml.Node {
+	if raw.Kind == yaml.AliasNode {
+		return raw
+	}
+	return n
+}
+
+func (p *parser) owners(persona string, v *yaml.Node) ([]fixtures.PersonaOwner, []ownerRef) {
+	var refs []ownerRef
+	owners := list(p, v, "owners", func(n, raw *yaml.Node) fixtures.PersonaOwner {
+		o, first := p.owner(n)
+		if first == nil {
+			return o
+		}
+		where := at(first, raw)
+		if i := slices.IndexFunc(refs, func(r ownerRef) bool { return r.name == first.Value }); i >= 0 {
+			p.errorf(where, "owner %q appears twice in persona %q (first at line %d, column %d); accounts name owners by names[0], so it must be unique",
+				first.Value, persona, refs[i].at.Line, refs[i].at.Column)
+		} else {
+			refs = append(refs, ownerRef{name: first.Value, at: where})
+		}
+		return o
+	})
+	if owners != nil && len(owners) == 0 {
+		p.errorf(v, "owners must list at least one owner (leave owners out to generate them)")
+	}
+	return owners, refs
+}
+
+// owner parses one owner and returns its names[0] node when that is valid.
+func (p *parser) owner(n *yaml.Node) (fixtures.PersonaOwner, *yaml.Node) {
+	var o fixtures.PersonaOwner
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "an owner must be a mapping of %s, got %s", strings.Join(ownerKeys, ", "), describe(n))
+		return o, nil
+	}
+	var first *yaml.Node
+	p.pairs(n, "in owner", func(key string, k, v *yaml.Node) {
+		if !p.known(k, key, "in owner", ownerKeys) || isNull(v) {
+			return
+		}
+		switch key {
+		case "names":
+			i := 0
+			o.Names = list(p, v, "names", func(n, _ *yaml.Node) string {
+				s, ok := p.text(n, "a name", true)
+				if ok && i == 0 {
+					first = n // accounts name the owner by it
+				}
+				i++
+				return s
+			})
+			if o.Names != nil && len(o.Names) == 0 {
+				p.errorf(v, "names must have at least one name (leave names out to generate one)")
+			}
+		case "emails":
+			prim := primaries{what: "emails"}
+			o.Emails = list(p, v, "emails", func(n, raw *yaml.Node) fixtures.Email { return p.email(n, raw, &prim) })
+		case "phone_numbers":
+			prim := primaries{what: "phone_numbers"}
+			o.PhoneNumbers = list(p, v, "phone_numbers", func(n, raw *yaml.Node) fixtures.Phone { return p.phone(n, raw, &prim) })
+		case "addresses":
+			prim := primaries{what: "addresses"}
+			o.Addresses = list(p, v, "addresses", func(n, raw *yaml.Node) fixtures.Address { return p.address(n, raw, &prim) })
+		}
+	})
+	return o, first
+}
+
+// primaries finds the second primary item of a list.
+type primaries struct {
+	what  string
+	first *yaml.Node
+}
+
+// primary parses a primary key; raw is the list item as written.
+func (p *parser) primary(v, raw *yaml.Node, prim *primaries) bool {
+	b, ok := p.bool(v, "primary")
+	if !ok || !b {
+		return b
+	}
+	where := v
+	if raw.Kind == yaml.AliasNode {
+		where = raw
+	}
+	if prim.first != nil {
+		p.errorf(where, "more than one primary in %s (first at line %d, column %d)", prim.what, prim.first.Line, prim.first.Column)
+	} else {
+		prim.first = where
+	}
+	return true
+}
+
+func (p *parser) email(n, raw *yaml.Node, prim *primaries) fixtures.Email {
+	var e fixtures.Email
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "an email must be a mapping such as {address: ada@example.com, primary: true}, got %s", describe(n))
+		return e
+	}
+	hasAddress := false
+	p.pairs(n, "in email", func(key string, k, v *yaml.Node) {
+		if !p.known(k, key, "in email", emailKeys) || isNull(v) {
+			return
+		}
+		switch key {
+		case "address":
+			hasAddress = true
+			if s, ok := p.text(v, "address", true); ok {
+				if validEmail(s) {
+					e.Address = s
+				} else {
+					p.errorf(v, "address %q is not an email address (want one @ and a dot in the domain)", s)
+				}
+			}
+		case "primary":
+			e.Primary = p.primary(v, raw, prim)
+		}
+	})
+	if !hasAddress {
+		p.errorf(n, "an email needs address")
+	}
+	return e
+}
+
+// validEmail is the shape apicheck wants of an email address.
+func validEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && !strings.Contains(domain, "@") &&
+		strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") &&
+		!strings.ContainsAny(s, " \t\r\n")
+}
+
+func (p *parser) phone(n, raw *yaml.Node, prim *primaries) fixtures.Phone {
+	var ph fixtures.Phone
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "a phone number must be a mapping such as {number: \"+15125550142\", type: mobile}, got %s", describe(n))
+		return ph
+	}
+	var hasNumber, hasType bool
+	p.pairs(n, "in phone number", func(key string, k, v *yaml.Node) {
+		if !p.known(k, key, "in phone number", phoneKeys) || isNull(v) {
+			return
+		}
+		switch key {
+		case "number":
+			hasNumber = true
+			ph.Number, _ = p.text(v, "number", true)
+		case "type":
+			hasType = true
+			ph.Type, _ = p.enum(v, "phone type", fixtures.PhoneTypes)
+		case "primary":
+			ph.Primary = p.primary(v, raw, prim)
+		}
+	})
+	if !hasNumber {
+		p.errorf(n, "a phone number needs number")
+	}
+	if !hasType {
+		p.errorf(n, "a phone number needs type (one of %s)", strings.Join(fixtures.PhoneTypes, ", "))
+	}
+	return ph
+}
+
+func (p *parser) address(n, raw *yaml.Node, prim *primaries) fixtures.Address {
+	var a fixtures.Address
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "an address must be a mapping of %s, got %s", strings.Join(addressKeys, ", "), describe(n))
+		return a
+	}
+	var region, postal *yaml.Node
+	p.pairs(n, "in address", func(key string, k, v *yaml.Node) {
+		if !p.known(k, key, "in address", addressKeys) || isNull(v) {
+			return
+		}
+		switch key {
+		case "street":
+			a.Street, _ = p.text(v, "street", false)
+		case "city":
+			a.City, _ = p.text(v, "city", false)
+		case "region":
+			region = v
+			a.Region, _ = p.text(v, "region", false)
+		case "postal_code":
+			postal = v
+			a.PostalCode, _ = p.text(v, "postal_code", false)
+		case "country":
+			if s, ok := p.text(v, "country", false); ok {
+				if countryPattern.MatchString(s) {
+					a.Country = s
+				} else {
+					p.errorf(v, "country must be a 2-letter upper-case ISO 3166-1 code such as US or GB, got %q", s)
+				}
+			}
+		case "primary":
+			a.Primary = p.primary(v, raw, prim)
+		}
+	})
+	// A US address is checked as MoneyKit's US data is: USPS state, ZIP code.
+	if a.Country == "US" {
+		switch {
+		case region == nil:
+			p.errorf(n, "a US address needs region (a 2-letter USPS state code such as TX)")
+		case region.ShortTag() == "!!str" && !slices.Contains(uspsCodes, a.Region):
+			p.errorf(region, "region must be a 2-letter USPS state code when country is US, got %q", a.Region)
+		}
+		switch {
+		case postal == nil:
+			p.errorf(n, "a US address needs postal_code (a ZIP code such as \"78704\")")
+		case postal.ShortTag() == "!!str" && !zipPattern.MatchString(a.PostalCode):
+			p.errorf(postal, "postal_code must be a 5-digit ZIP or ZIP+4 when country is US, got %q", a.PostalCode)
+		}
+	}
+	return a
+}
+
+func (p *parser) accounts(v *yaml.Node) ([]fixtures.PersonaAccount, []accountRef) {
+	var refs []accountRef
+	masks := make(map[string]*yaml.Node)
+	accounts := list(p, v, "accounts", func(n, raw *yaml.Node) fixtures.PersonaAccount {
+		a, ref, mask := p.account(n, raw)
+		refs = append(refs, ref)
+		if mask != nil {
+			where := at(mask, raw)
+			if first, dup := masks[a.AccountMask]; dup {
+				p.errorf(where, "account_mask %q is already used by another account of this persona (first at line %d, column %d)",
+					a.AccountMask, first.Line, first.Column)
+			} else {
+				masks[a.AccountMask] = where
+			}
+		}
+		return a
+	})
+	return accounts, refs
+}
+
+// account parses one account; it returns the node of a valid account_mask.
+func (p *parser) account(n, raw *yaml.Node) (fixtures.PersonaAccount, accountRef, *yaml.Node) {
+	var a fixtures.PersonaAccount
+	ref := accountRef{at: at(n, raw)}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "an account must be a mapping of %s, got %s", strings.Join(accountKeys, ", "), describe(n))
+		ref.ownersGiven = true // nothing more to say about it
+		return a, ref, nil
+	}
+	var mask *yaml.Node
+	var amounts map[string]*yaml.Node
+	p.pairs(n, "in account", func(key string, k, v *yaml.Node) {
+		if !p.known(k, key, "in account", accountKeys) || isNull(v) {
+			return
+		}
+		switch key {
+		case "account_type":
+			if s, ok := p.text(v, "account_type", true); ok {
+				if validAccountType(s) {
+					a.AccountType = s
+				} else {
+					p.errorf(v, "unknown account_type %q (want unknown or %s*, such as depository.checking)",
+						s, strings.Join(accountTypePrefixes, "*, "))
+				}
+			}
+		case "name":
+			a.Name, _ = p.text(v, "name", true)
+		case "nickname":
+			if s, ok := p.text(v, "nickname", true); ok {
+				a.Nickname = &s
+			}
+		case "account_mask":
+			if s, ok := p.mask(v); ok {
+				a.AccountMask, mask = s, v
+			}
+		case "balances":
+			a.Balances, amounts = p.balances(v)
+		case "owners":
+			ref.ownersGiven = true
+			a.Owners, ref.owners = p.accountOwnerList(v)
+		case "closed":
+			a.Closed, _ = p.bool(v, "closed")
+		}
+	})
+	if a.Balances != nil {
+		p.balanceRules(a.AccountType, a.Balances, amounts)
+	}
+	return a, ref, mask
+}
+
+func validAccountType(t string) bool {
+	if t == "unknown" {
+		return true
+	}
+	for _, prefix := range accountTypePrefixes {
+		if strings.HasPrefix(t, prefix) && len(t) > len(prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// mask parses an account_mask. A number gets a hint: YAML reads 0042 as a
+// number, and a mask is text.
+func (p *parser) mask(v *yaml.Node) (string, bool) {
+	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!int" {
+		p.errorf(v, "account_mask must be a string of exactly 4 digits, got the number %s (quote it: %q)", v.Value, v.Value)
+		return "", false
+	}
+	s, ok := p.text(v, "account_mask", false)
+	if ok && !maskPattern.MatchString(s) {
+		p.errorf(v, "account_mask must be exactly 4 digits, got %q", s)
+		return "", false
+	}
+	return s, ok
+}
+
+// accountOwnerList parses an account's owners: 1 or 2 distinct names.
+func (p *parser) accountOwnerList(v *yaml.Node) ([]string, []*yaml.Node) {
+	var nodes []*yaml.Node
+	names := list(p, v, "owners", func(n, raw *yaml.Node) string {
+		s, ok := p.text(n, "an account owner", true)
+		if !ok {
+			return s
+		}
+		if i := slices.IndexFunc(nodes, func(m *yaml.Node) bool { return m.Value == s }); i >= 0 {
+			p.errorf(at(n, raw), "owner %q is listed twice in this account (first at line %d, column %d)", s, nodes[i].Line, nodes[i].Column)
+			return s
+		}
+		nodes = append(nodes, at(n, raw))
+		return s
+	})
+	if names != nil && (len(names) == 0 || len(names) > 2) {
+		p.errorf(v, "an account has 1 or 2 owners, got %d (leave owners out for every owner of the persona)", len(names))
+	}
+	return names, nodes
+}
+
+// accountOwners checks what needs the whole persona: that each account names
+// owners of this persona, and has 1 or 2 of them.
+func (p *parser) accountOwners(persona string, per *fixtures.Persona, owners []ownerRef, accounts []accountRef) {
+	names := make([]string, len(owners))
+	for i, o := range owners {
+		names[i] = o.name
+	}
+	for _, a := range accounts {
+		if !a.ownersGiven && len(per.Owners) > 2 {
+			p.errorf(a.at, "this account leaves owners out, so it would have all %d owners of persona %q; an account has 1 or 2 owners, so list them",
+				len(per.Owners), persona)
+		}
+		for _, n := range a.owners {
+			if slices.Contains(names, n.Value) {
+				continue
+			}
+			switch {
+			case per.Owners == nil:
+				p.errorf(n, "account owner %q is not an owner of persona %q (it leaves owners to be generated: list them under owners)", n.Value, persona)
+			case len(names) == 0:
+				p.errorf(n, "account owner %q is not an owner of persona %q (none of its owners has names)", n.Value, persona)
+			default:
+				p.errorf(n, "account owner %q is not an owner of persona %q (known: %s)", n.Value, persona, strings.Join(names, ", "))
+			}
+		}
+	}
+}
+
+// balances parses an account's balances and returns the nodes of the amounts
+// given, for balanceRules.
+func (p *parser) balances(v *yaml.Node) (*fixtures.PersonaBalances, map[string]*yaml.Node) {
+	if v.Kind != yaml.MappingNode {
+		p.errorf(v, "balances must be a mapping of %s, got %s", strings.Join(balanceKeys, ", "), describe(v))
+		return nil, nil
+	}
+	b := &fixtures.PersonaBalances{}
+	nodes := make(map[string]*yaml.Node)
+	p.pairs(v, "in balances", func(key string, k, v *yaml.Node) {
+		if !p.known(k, key, "in balances", balanceKeys) || isNull(v) {
+			return
+		}
+		switch key {
+		case "currency":
+			if s, ok := p.text(v, "currency", false); ok {
+				if currencyPattern.MatchString(s) {
+					b.Currency = s
+				} else {
+					p.errorf(v, "currency must be 3 upper-case letters (ISO 4217) such as USD, got %q", s)
+				}
+			}
+		default:
+			m, ok := p.money(v, key)
+			if !ok {
+				return
+			}
+			nodes[key] = v
+			switch key {
+			case "available":
+				b.Available = m
+			case "current":
+				b.Current = m
+			case "limit":
+				b.Limit = m
+			}
+		}
+	})
+	return b, nodes
+}
+
+// balanceRules checks the amounts given against the account type, with the
+// rules MoneyKit's data follows (and apicheck enforces): a generated amount
+// fits the given ones, but given ones that contradict each other cannot be
+// fixed by the generator.
+func (p *parser) balanceRules(typ string, b *fixtures.PersonaBalances, nodes map[string]*yaml.Node) {
+	avail, cur, limit := b.Available, b.Current, b.Limit
+	switch {
+	case strings.HasPrefix(typ, "depository."):
+		switch {
+		case avail != nil && *avail < 0:
+			p.errorf(nodes["available"], "available must be >= 0 for a depository account, got %s", nodes["available"].Value)
+		case avail != nil && cur != nil && *avail > *cur:
+			p.errorf(nodes["available"], "available must be <= current for a depository account (%s > %s)",
+				nodes["available"].Value, nodes["current"].Value)
+		}
+	case typ == "liability.credit_card":
+		limitOK, curOK := limit != nil, cur != nil
+		if limitOK && *limit <= 0 {
+			p.errorf(nodes["limit"], "limit must be > 0 for a credit card, got %s", nodes["limit"].Value)
+			limitOK = false
+		}
+		if curOK && *cur < 0 {
+			p.errorf(nodes["current"], "current must be >= 0 for a credit card (it is the amount owed), got %s", nodes["current"].Value)
+			curOK = false
+		}
+		if curOK && limitOK && *cur > *limit {
+			p.errorf(nodes["current"], "current must be <= limit for a credit card (%s > %s)", nodes["current"].Value, nodes["limit"].Value)
+			curOK = false
+		}
+		if avail != nil && curOK && limitOK && *avail != *limit-*cur {
+			p.errorf(nodes["available"], "available must be limit - current = %s for a credit card, got %s",
+				formatCents(*limit-*cur), nodes["available"].Value)
+		}
+	case strings.HasPrefix(typ, "investment."):
+		if cur != nil && *cur < 0 {
+			p.errorf(nodes["current"], "current must be >= 0 for an investment account, got %s", nodes["current"].Value)
+		}
+	}
+}
+
+// money parses an amount from its decimal text, so that 0.1 is exactly 10
+// cents: going through float64 would make some amounts a cent off.
+func (p *parser) money(v *yaml.Node, what string) (*fixtures.Money, bool) {
+	tag := v.ShortTag()
+	m := amountPattern.FindStringSubmatch(v.Value)
+	switch {
+	case v.Kind != yaml.ScalarNode || tag != "!!int" && tag != "!!float" || m == nil || m[2] == "" && m[3] == "":
+		p.errorf(v, "%s must be a number with at most 2 decimals, or null, got %s", what, describe(v))
+		return nil, false
+	case len(m[3]) > 2:
+		p.errorf(v, "%s must have at most 2 decimals (whole cents), got %s", what, v.Value)
+		return nil, false
+	case len(strings.TrimLeft(m[2], "0")) > maxUnits:
+		p.errorf(v, "%s is too large, got %s", what, v.Value)
+		return nil, false
+	}
+	units, frac := cmpOr(m[2], "0"), m[3]+strings.Repeat("0", 2-len(m[3]))
+	cents, err := strconv.ParseInt(units+frac, 10, 64)
+	if err != nil { // the checks above rule this out
+		p.errorf(v, "%s is not a number, got %s", what, v.Value)
+		return nil, false
+	}
+	if m[1] == "-" {
+		cents = -cents
+	}
+	money := fixtures.Money(cents)
+	return &money, true
+}
+
+// formatCents writes cents as a decimal amount: 1050 is 10.50.
+func formatCents(m fixtures.Money) string {
+	sign := ""
+	if m < 0 {
+		sign, m = "-", -m
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, m/100, m%100)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func (p *parser) personaInstitution(v *yaml.Node) *fixtures.Institution {
+	if v.Kind != yaml.MappingNode {
+		p.errorf(v, "institution must be a mapping of %s, got %s", strings.Join(institutionKeys, ", "), describe(v))
+		return nil
+	}
+	in := &fixtures.Institution{}
+	p.pairs(v, "in institution", func(key string, k, v *yaml.Node) {
+		if !p.known(k, key, "in institution", institutionKeys) || isNull(v) {
+			return
+		}
+		switch key {
+		case "institution_id":
+			in.ID, _ = p.text(v, key, true)
+		case "institution_name":
+			in.Name, _ = p.text(v, key, true)
+		case "institution_avatar":
+			in.Avatar, _ = p.text(v, key, true)
+		}
+	})
+	return in
+}
+
+// webhook parses a webhook URL: MoneyKit posts to it, so it must be http(s).
+func (p *parser) webhook(v *yaml.Node) (string, bool) {
+	s, ok := p.text(v, "webhook", true)
+	if !ok {
+		return "", false
+	}
+	if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.errorf(v, "webhook must be an http or https URL, got %q", s)
+		return "", false
+	}
+	return s, true
+}
+
+// text returns a string value, non-empty when nonEmpty says so. A number or
+// boolean gets a hint to quote it, since YAML reads 0042 or yes as such.
+func (p *parser) text(v *yaml.Node, what string, nonEmpty bool) (string, bool) {
+	want := "a string"
+	if nonEmpty {
+		want = "a non-empty string"
+	}
+	switch {
+	case v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str":
+		if nonEmpty && v.Value == "" {
+			p.errorf(v, "%s must be %s, got %s", what, want, describe(v))
+			return "", false
+		}
+		return v.Value, true
+	case v.Kind == yaml.ScalarNode && !isNull(v):
+		p.errorf(v, "%s must be %s, got %s (quote it: %q)", what, want, describe(v), v.Value)
+	default:
+		p.errorf(v, "%s must be %s, got %s", what, want, describe(v))
+	}
+	return "", false
+}
+
+// bool returns a true or false value.
+func (p *parser) bool(v *yaml.Node, what string) (bool, bool) {
+	var b bool
+	if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" || v.Decode(&b) != nil {
+		p.errorf(v, "%s must be true or false, got %s", what, describe(v))
+		return false, false
+	}
+	return b, true
+}
+
+// list parses sequence v with item for each element (aliases resolved; raw
+// is the element as written). It returns an empty, non-nil slice for [],
+// which in a persona means "none", and nil when v is not a sequence.
+func list[T any](p *parser, v *yaml.Node, what string, item func(n, raw *yaml.Node) T) []T {
+	if v.Kind != yaml.SequenceNode {
+		p.errorf(v, "%s must be a sequence, got %s", what, describe(v))
+		return nil
+	}
+	out := make([]T, 0, len(v.Content))
+	for _, raw := range v.Content {
+		n := resolve(raw)
+		if !p.visit(n) {
+			break
+		}
+		out = append(out, item(n, raw))
+	}
+	return out
+}
