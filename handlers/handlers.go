@@ -25,9 +25,9 @@ type Clock interface {
 	Now() time.Time
 }
 
-type realClock struct{}
-
-func (realClock) Now() time.Time { return time.Now() }
+// DefaultRefreshDelay is how long a product refresh takes by default: long
+// enough to see it in progress, short enough to wait for by hand.
+const DefaultRefreshDelay = 3 * time.Second
 
 // Config is what New needs. The zero value of every field but Logger has a
 // usable default.
@@ -53,6 +53,9 @@ type Config struct {
 	Scenarios *scenarios.Set
 	// Sleep waits out a scenario's delay; tests inject one that does not sleep.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// RefreshDelay is how long a product refresh takes unless a scenario's
+	// refresh_delay says otherwise (default 3s).
+	RefreshDelay time.Duration
 }
 
 // Server is the mock's http.Handler.
@@ -67,7 +70,8 @@ type Server struct {
 	cors         cors
 	cache        *cache
 	scenarios    atomic.Pointer[scenarios.Set]
-	states       linkStates
+	world        *world
+	refreshDelay time.Duration
 	sleep        func(context.Context, time.Duration) error
 	router       *mux.Router
 }
@@ -78,7 +82,10 @@ func New(c Config) *Server {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Clock == nil {
-		c.Clock = realClock{}
+		c.Clock = NewRealClock()
+	}
+	if c.RefreshDelay <= 0 {
+		c.RefreshDelay = DefaultRefreshDelay
 	}
 	if c.TokenTTL <= 0 {
 		c.TokenTTL = time.Hour
@@ -100,6 +107,8 @@ func New(c Config) *Server {
 		cors:         newCORS(c.CORSOrigins),
 		cache:        newCache(c.CacheBytes),
 		sleep:        c.Sleep,
+		world:        newWorld(),
+		refreshDelay: c.RefreshDelay,
 	}
 	s.SetScenarios(c.Scenarios)
 
@@ -110,10 +119,15 @@ func New(c Config) *Server {
 	r.MethodNotAllowedHandler = s.handle(s.handleMethodNotAllowed)
 
 	r.Handle("/auth/token", s.handle(s.handleToken)).Methods(http.MethodPost)
+	r.Handle("/links/{id}", s.handle(s.authed(s.handleGetLink))).Methods(http.MethodGet)
 	r.Handle("/links/{id}/identity", s.handle(s.authed(s.handleIdentity))).Methods(http.MethodGet)
+	r.Handle("/links/{id}/products", s.handle(s.authed(s.handleRefreshProducts))).Methods(http.MethodPost)
 
 	// The mock's own routes, for people and test suites rather than SDKs.
 	r.Handle("/_mock/scenarios", s.handle(s.handleListScenarios)).Methods(http.MethodGet)
+	r.Handle("/_mock/clock", s.handle(s.handleGetClock)).Methods(http.MethodGet)
+	r.Handle("/_mock/clock", s.handle(s.handleSetClock)).Methods(http.MethodPost)
+	r.Handle("/_mock/links", s.handle(s.handleMintLink)).Methods(http.MethodPost)
 
 	s.router = r
 	return s

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gorilla/mux"
+	"github.com/moneykit-mock/moneykit-mock/fixtures"
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
 )
 
@@ -38,15 +39,16 @@ func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.scenario(w, r, id)
+	wd := s.world
+	e, err := s.scenario(w, r, wd, id)
 	if err != nil {
 		return err
 	}
 	if filter == nil {
-		writeJSON(w, http.StatusOK, s.identityBody(id, e))
+		writeJSON(w, http.StatusOK, s.body(wd, id, e, identityPart))
 		return nil
 	}
-	ident := s.generate(id, e)
+	ident := s.identityNow(wd, id, e)
 	kept := ident.Accounts[:0]
 	for _, a := range ident.Accounts {
 		if filter[a.AccountID] {
@@ -57,20 +59,52 @@ func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request) error {
 	return s.writeValue(w, http.StatusOK, ident)
 }
 
-// identityBody returns a link's whole identity answer, from the cache when it
-// is there. Generation is deterministic, so two requests racing to fill the
-// same entry produce the same bytes and either may win.
-func (s *Server) identityBody(id string, e *scenarios.Entry) []byte {
-	key := cacheKey(id, e)
+// identityNow is a link's data as it is now: generated, shaped by its
+// scenario, with its product refreshes applied at the clock's time.
+func (s *Server) identityNow(wd *world, id string, e *scenarios.Entry) *fixtures.Identity {
+	ident := s.generate(id, e)
+	wd.applyRefresh(id, ident, s.clock.Now())
+	return ident
+}
+
+// part is which part of a link's data a body holds.
+type part byte
+
+const (
+	identityPart part = 'i' // the whole identity answer
+	linkPart     part = 'l' // the link object alone
+)
+
+// body returns a link's identity answer or link object. Bodies are cached
+// until something changes the link at run time (a refresh), after which they
+// are made for each request. Generation is deterministic, so two requests
+// racing to fill the same entry produce the same bytes and either may win.
+func (s *Server) body(wd *world, id string, e *scenarios.Entry, p part) []byte {
+	if wd.hasRefresh(id) {
+		return mustJSON(s.partOf(s.identityNow(wd, id, e), p))
+	}
+	key := string(p) + cacheKey(id, e)
 	if b, ok := s.cache.get(key); ok {
 		return b
 	}
-	b, err := json.Marshal(s.generate(id, e))
-	if err != nil {
-		// The types marshal by construction; this would be a programming error.
-		panic(err)
-	}
+	b := mustJSON(s.partOf(s.generate(id, e), p))
 	s.cache.put(key, b)
+	return b
+}
+
+func (s *Server) partOf(id *fixtures.Identity, p part) any {
+	if p == linkPart {
+		return &id.Link
+	}
+	return id
+}
+
+// mustJSON marshals the response types, which marshal by construction.
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // a programming error: the types cannot fail to marshal
+	}
 	return b
 }
 

@@ -17,7 +17,7 @@ func TestIdentityGolden(t *testing.T) {
 	for _, tc := range []struct{ name, path, golden string }{
 		{"demo", "/links/mk_demo/identity", "identity_mk_demo"},
 		{"sandbox id from the docs", "/links/mk_P542taTHRdeyVPkm9XVvWv/identity", "identity_mk_P542taTHRdeyVPkm9XVvWv"},
-		{"joint household", "/links/mk_joint_13/identity", "identity_mk_joint_13"},
+		{"joint household", "/links/mk_joint_10/identity", "identity_mk_joint_10"},
 		{"encoded slash", "/links/mk_a%2Fb/identity", "identity_mk_a_slash_b"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,10 +85,10 @@ func TestDeterminism(t *testing.T) {
 
 func TestAccountIDsFilter(t *testing.T) {
 	h := newServer(t, nil)
-	const link = "/links/mk_filter/identity"
+	const link = "/links/mk_filter_1/identity"
 	full := decode[fixtures.Identity](t, get(t, h, link).Body.Bytes())
 	if len(full.Accounts) < 3 {
-		t.Fatalf("mk_filter has %d accounts; the test needs a link with 3 or more", len(full.Accounts))
+		t.Fatalf("mk_filter_1 has %d accounts; the test needs a link with 3 or more", len(full.Accounts))
 	}
 	a0, a2 := full.Accounts[0].AccountID, full.Accounts[2].AccountID
 	both := []fixtures.Account{full.Accounts[0], full.Accounts[2]}

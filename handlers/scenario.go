@@ -79,15 +79,15 @@ func (s *Server) SetScenarios(set *scenarios.Set) {
 // the rate-limit guard, then counting the call, then the delay, then the error
 // when this call gets it. It returns the entry so that a success can be shaped
 // by it, or the error to answer with.
-func (s *Server) scenario(w http.ResponseWriter, r *http.Request, linkID string) (*scenarios.Entry, error) {
-	e := s.scenarios.Load().Lookup(linkID)
+func (s *Server) scenario(w http.ResponseWriter, r *http.Request, wd *world, linkID string) (*scenarios.Entry, error) {
+	e := s.lookup(wd, linkID)
 	if e == nil {
 		return nil, nil
 	}
 	if rec, ok := w.(*recorder); ok {
 		rec.scenario = e.Pattern
 	}
-	st := s.states.get(stateKey{linkID, e.Fingerprint()}, func() *linkState {
+	st := wd.states.get(stateKey{linkID, e.Fingerprint()}, func() *linkState {
 		st := &linkState{}
 		if e.RateLimit != nil {
 			st.limiter = scenarios.NewLimiter(*e.RateLimit, s.clock.Now())
@@ -123,6 +123,18 @@ func (s *Server) scenario(w http.ResponseWriter, r *http.Request, linkID string)
 	return e, nil
 }
 
+// lookup finds a link's scenario: a run-time entry of its world first, then
+// the files' (and the embedded catalogue's).
+func (s *Server) lookup(wd *world, linkID string) *scenarios.Entry {
+	set := s.scenarios.Load()
+	if e := wd.runtimeEntry(linkID); e != nil {
+		// Bound to the current personas, so that a fixtures reload changes
+		// its fingerprint (and so its cached bodies and counters) too.
+		return set.Bind(e)
+	}
+	return set.Lookup(linkID)
+}
+
 // scenarioError is the answer a scenario's error kind stands for.
 func scenarioError(e *scenarios.Entry) *APIError {
 	ae := &APIError{Scenario: e.Pattern}
@@ -153,7 +165,7 @@ func scenarioError(e *scenarios.Entry) *APIError {
 
 // shapes reports whether an entry changes the data of its successes.
 func shapes(e *scenarios.Entry) bool {
-	return e != nil && (e.Link != nil || e.Accounts != nil || e.Institution != nil)
+	return e != nil && (e.Link != nil || e.Accounts != nil || e.Institution != nil || e.Fixture != "")
 }
 
 // cacheKey is where a link's body is cached: shaped answers get a key of
@@ -170,6 +182,9 @@ func (s *Server) generate(linkID string, e *scenarios.Entry) *fixtures.Identity 
 	var o fixtures.Options
 	if shapes(e) {
 		o.Accounts = e.Accounts
+		if e.Fixture != "" {
+			o.Persona = s.scenarios.Load().Persona(e.Fixture)
+		}
 		if in := e.Institution; in != nil && (in.InstitutionID != "" || in.InstitutionName != "") {
 			o.Institution = &fixtures.Institution{ID: in.InstitutionID, Name: in.InstitutionName}
 			if o.Institution.ID == "" {

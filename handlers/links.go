@@ -1,0 +1,142 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/moneykit-mock/moneykit-mock/fixtures"
+)
+
+// handleGetLink handles "GET /links/{id}": the link object, identical to the
+// link in the same link's identity answer.
+func (s *Server) handleGetLink(w http.ResponseWriter, r *http.Request) error {
+	id, err := linkID(w, r)
+	if err != nil {
+		return err
+	}
+	e, err := s.scenario(w, r, s.world, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.body(s.world, id, e, linkPart))
+	return nil
+}
+
+// refreshRequest is RefreshProductsRequest.
+type refreshRequest struct {
+	Products json.RawMessage `json:"products"`
+}
+
+// maxJSONBytes bounds the JSON bodies the mock reads.
+const maxJSONBytes = 64 << 10
+
+// handleRefreshProducts handles "POST /links/{id}/products": it asks for a
+// refresh of the listed products and answers 202 with the link object, as SDKs
+// from 0.1.10 on expect (the Python SDK maps only 202 for this call). Each
+// product's last_attempted_at moves to now at once; the refresh ends
+// refresh_delay later (a scenario's, or the server's default), successfully
+// unless the link's scenario gives that product an error_code.
+func (s *Server) handleRefreshProducts(w http.ResponseWriter, r *http.Request) error {
+	id, err := linkID(w, r)
+	if err != nil {
+		return err
+	}
+	products, err := readProducts(w, r)
+	if err != nil {
+		return err
+	}
+	wd := s.world
+	e, err := s.scenario(w, r, wd, id)
+	if err != nil {
+		return err
+	}
+	delay := s.refreshDelay
+	if e != nil && e.RefreshDelay > 0 {
+		delay = e.RefreshDelay
+	}
+	current := s.identityNow(wd, id, e).Link.Products
+	failFor := func(product string) string {
+		if e != nil && e.Link != nil {
+			return e.Link.Products[product].ErrorCode
+		}
+		return ""
+	}
+	notBefore := func(product string) (latest time.Time) {
+		current.Each(func(name string, p *fixtures.Product) {
+			if name != product {
+				return
+			}
+			for _, t := range []*fixtures.Time{p.RefreshedAt, p.LastAttemptedAt} {
+				if t != nil && time.Time(*t).After(latest) {
+					latest = time.Time(*t)
+				}
+			}
+		})
+		return latest
+	}
+	wd.requestRefresh(id, products, s.clock.Now(), delay, failFor, notBefore)
+	b := mustJSON(&s.identityNow(wd, id, e).Link)
+	writeJSON(w, http.StatusAccepted, b)
+	return nil
+}
+
+// readProducts reads {"products": [...]}, with FastAPI-style validation
+// errors naming each problem's location.
+func readProducts(w http.ResponseWriter, r *http.Request) ([]string, error) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, errValidation(http.StatusBadRequest, []any{"body"}, "the body must be at most 64 KiB", "too_long")
+		}
+		return nil, errValidation(http.StatusBadRequest, []any{"body"}, "the body could not be read", "value_error")
+	}
+	var req refreshRequest
+	if err := json.Unmarshal(data, &req); err != nil {
+		return nil, errValidation(http.StatusBadRequest, []any{"body"}, "the body must be a JSON object such as {\"products\": [\"identity\"]}", "json_invalid")
+	}
+	if len(req.Products) == 0 || string(req.Products) == "null" {
+		return nil, errValidation(http.StatusBadRequest, []any{"body", "products"}, "Field required", "missing")
+	}
+	var names []any
+	if err := json.Unmarshal(req.Products, &names); err != nil {
+		return nil, errValidation(http.StatusBadRequest, []any{"body", "products"}, "Input should be a valid list", "list_type")
+	}
+	if len(names) == 0 {
+		return nil, errValidation(http.StatusBadRequest, []any{"body", "products"}, "List should have at least 1 item", "too_short")
+	}
+	var out []string
+	var problems []ValidationError
+	for i, v := range names {
+		name, ok := v.(string)
+		if !ok || !slices.Contains(fixtures.ProductNames, name) {
+			problems = append(problems, ValidationError{
+				Location: []any{"body", "products", i},
+				Message:  "Input should be " + quotedList(fixtures.ProductNames),
+				Type:     "enum",
+			})
+			continue
+		}
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &APIError{Status: http.StatusBadRequest, Code: CodeValidationFailed, Message: MsgValidation, ValidationErrors: problems}
+	}
+	return out, nil
+}
+
+// quotedList writes 'a', 'b' or 'c', as FastAPI words an enum error.
+func quotedList(items []string) string {
+	q := make([]string, len(items))
+	for i, it := range items {
+		q[i] = "'" + it + "'"
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
