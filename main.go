@@ -69,6 +69,9 @@ type config struct {
 	corsOrigins  string
 	cacheMB      int64
 	scenarios    string
+	clock        string
+	fixtures     string
+	refreshDelay time.Duration
 }
 
 // envPrefix is the one prefix of every environment twin of a flag.
@@ -92,6 +95,9 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "*", "comma-separated `origins` browsers may call from; * is any, empty disables CORS")
 	fs.Int64Var(&c.cacheMB, "cache-mb", 64, "`MiB` of generated bodies to keep cached")
+	fs.StringVar(&c.clock, "clock", "real", "`clock`: real, or an RFC 3339 instant to pin it at (byte-stable snapshots); POST /_mock/clock moves it")
+	fs.DurationVar(&c.refreshDelay, "refresh-delay", handlers.DefaultRefreshDelay, "how long a product refresh takes unless a scenario's refresh_delay says otherwise")
+	fs.StringVar(&c.fixtures, "fixtures", "", "persona `path`: a YAML file or a directory of *.yaml, layered over the embedded personas and reloaded on change")
 	fs.StringVar(&c.scenarios, "scenarios", "", "scenario `path`: a YAML file or a directory of *.yaml, layered over the embedded catalogue and reloaded on change and on SIGHUP")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: moneykit-mock [flags]\n       moneykit-mock validate PATH...\n\nA mock of MoneyKit's API. Every flag has an environment twin: --seed is %sSEED.\n\nFlags:\n", envPrefix)
@@ -132,6 +138,14 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 	if c.tokenTTL <= 0 {
 		errs = append(errs, fmt.Errorf("token ttl %s: must be positive", c.tokenTTL))
 	}
+	if c.clock != "real" {
+		if _, err := time.Parse(time.RFC3339Nano, c.clock); err != nil {
+			errs = append(errs, fmt.Errorf("clock %q: want real or an RFC 3339 time such as 2025-01-02T03:04:05Z", c.clock))
+		}
+	}
+	if c.refreshDelay <= 0 {
+		errs = append(errs, fmt.Errorf("refresh delay %s: must be positive", c.refreshDelay))
+	}
 	if c.cacheMB < 1 {
 		errs = append(errs, fmt.Errorf("cache size %d MiB: must be at least 1", c.cacheMB))
 	}
@@ -161,9 +175,10 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	if err != nil {
 		return err
 	}
-	set, err := scenarios.Load(c.scenarios)
+	src := scenarios.Sources{Scenarios: nonEmpty(c.scenarios), Fixtures: nonEmpty(c.fixtures)}
+	set, err := scenarios.LoadWith(src)
 	if err != nil {
-		return exitError{code: 2, err: fmt.Errorf("scenarios are invalid, not starting:\n%w", err)}
+		return exitError{code: 2, err: fmt.Errorf("scenarios or fixtures are invalid, not starting:\n%w", err)}
 	}
 	logs := newLogBuffer(stderr)
 	defer logs.Flush()
@@ -188,13 +203,15 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		CORSOrigins:  origins,
 		CacheBytes:   c.cacheMB << 20,
 		Scenarios:    set,
+		Clock:        newClock(c.clock),
+		RefreshDelay: c.refreshDelay,
 	})
-	if c.scenarios != "" {
+	if len(src.Scenarios)+len(src.Fixtures) > 0 {
 		reload := func(next *scenarios.Set, err error) { applyScenarios(log, h, next, err) }
-		go scenarios.Watch(ctx, []string{c.scenarios}, reloadPoll, reload)
+		go scenarios.WatchSources(ctx, src, reloadPoll, reload)
 		go onSIGHUP(ctx, func() {
-			log.Info("SIGHUP: reloading scenarios", "path", c.scenarios)
-			reload(scenarios.Load(c.scenarios))
+			log.Info("SIGHUP: reloading scenarios and fixtures")
+			reload(scenarios.LoadWith(src))
 		})
 	}
 
@@ -221,6 +238,14 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// newClock makes the server's clock from --clock, which parseConfig checked.
+func newClock(spec string) *handlers.MockClock {
+	if t, err := time.Parse(time.RFC3339Nano, spec); err == nil {
+		return handlers.NewPinnedClock(t)
+	}
+	return handlers.NewRealClock()
 }
 
 // reloadPoll is how often scenario files are checked: a saved change is
@@ -262,20 +287,39 @@ func onSIGHUP(ctx context.Context, f func()) {
 	}
 }
 
-// validate is "moneykit-mock validate PATH...": it checks scenario files
-// exactly as start-up would, prints every problem as file:line:col, and exits
-// 2 if there is any, so CI can check files before they ship.
-func validate(paths []string, out io.Writer) error {
-	if len(paths) == 0 {
-		return exitError{code: 2, err: errors.New("usage: moneykit-mock validate PATH... (scenario files or directories)")}
+// validate is "moneykit-mock validate [--fixtures PATH]... PATH...": it checks
+// scenario and persona files exactly as start-up would, prints every problem
+// as file:line:col, and exits 2 if there is any, so CI can check files before
+// they ship.
+func validate(args []string, out io.Writer) error {
+	const usage = "usage: moneykit-mock validate [--fixtures PATH]... PATH... (scenario and persona files or directories)"
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var src scenarios.Sources
+	fs.Func("fixtures", "persona file or directory", func(p string) error { src.Fixtures = append(src.Fixtures, p); return nil })
+	if err := fs.Parse(args); err != nil {
+		return exitError{code: 2, err: fmt.Errorf("%v\n%s", err, usage)}
 	}
-	set, err := scenarios.Load(paths...)
+	src.Scenarios = fs.Args()
+	if len(src.Scenarios)+len(src.Fixtures) == 0 {
+		return exitError{code: 2, err: errors.New(usage)}
+	}
+	set, err := scenarios.LoadWith(src)
 	if err != nil {
 		fmt.Fprintln(out, err)
 		return exitError{code: 2}
 	}
-	fmt.Fprintf(out, "ok: %s valid (%d entries with the embedded catalogue)\n", strings.Join(paths, ", "), set.Len())
+	fmt.Fprintf(out, "ok: %s valid (%d entries and %d personas with the embedded ones)\n",
+		strings.Join(append(src.Fixtures, src.Scenarios...), ", "), set.Len(), len(set.Personas()))
 	return nil
+}
+
+// nonEmpty is a path flag as a list: none when the flag is empty.
+func nonEmpty(path string) []string {
+	if path == "" {
+		return nil
+	}
+	return []string{path}
 }
 
 // logStartup says where the mock listens, with what, and how to call it.
@@ -292,7 +336,9 @@ func logStartup(log *slog.Logger, c config, addr net.Addr, set *scenarios.Set) {
 		"client_secret", c.clientSecret,
 		"static_token", c.staticToken,
 		"token_ttl", c.tokenTTL.String(),
+		"clock", c.clock,
 		"scenarios", scenarioSource(c.scenarios, set),
+		"personas", strings.Join(set.Personas(), ","),
 		"curl", "curl "+auth+" "+base+"/links/mk_demo/identity",
 	)
 }

@@ -182,7 +182,7 @@ func TestValidateCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"validate", good}, env(nil), &out); err != nil {
 		t.Fatalf("validate good: %v\n%s", err, out.String())
 	}
-	if !strings.HasPrefix(out.String(), "ok: "+good+" valid") {
+	if !strings.HasPrefix(out.String(), "ok: "+good+" valid (") {
 		t.Errorf("validate good printed %q", out.String())
 	}
 
@@ -297,5 +297,71 @@ func TestScenarioReload(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `changes="changed mk_mine (now not_found)"`) {
 		t.Errorf("the log does not say what changed:\n%s", logs.String())
+	}
+}
+
+func body(t *testing.T, url string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer sandbox-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func TestFixturesReload(t *testing.T) {
+	dir := t.TempDir()
+	personas, links := filepath.Join(dir, "personas.yaml"), filepath.Join(dir, "links.yaml")
+	writeFile(t, personas, "personas:\n  ada:\n    owners:\n      - names: [Ada Lovelace]\n")
+	writeFile(t, links, "links:\n  mk_ada:\n    fixture: ada\n")
+	base, logs := startRun(t, "--scenarios", links, "--fixtures", personas)
+	url := base + "/links/mk_ada/identity"
+	if b := body(t, url); !strings.Contains(b, `"names":["Ada Lovelace"]`) {
+		t.Fatalf("the persona is not served: %s", b)
+	}
+	writeFile(t, personas, "personas:\n  ada:\n    owners:\n      - names: [Ada King]\n")
+	deadline := time.Now().Add(time.Second)
+	for !strings.Contains(body(t, url), `"names":["Ada King"]`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the persona edit was not served within 1s:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Logs are flushed every 100ms.
+	for deadline := time.Now().Add(time.Second); !strings.Contains(logs.String(), "changed persona ada"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Errorf("the log does not say the persona changed:\n%s", logs.String())
+			break
+		}
+	}
+	// The embedded personas are there too.
+	if b := body(t, base+"/links/mk_no_phone/identity"); !strings.Contains(b, `"phone_numbers":[]`) {
+		t.Errorf("mk_no_phone: %s", b)
+	}
+}
+
+func TestValidateFixtures(t *testing.T) {
+	dir := t.TempDir()
+	personas, links := filepath.Join(dir, "personas.yaml"), filepath.Join(dir, "links.yaml")
+	writeFile(t, personas, "personas:\n  ada:\n    owners:\n      - names: [Ada Lovelace]\n")
+	writeFile(t, links, "links:\n  mk_ada:\n    fixture: ada\n  mk_bob:\n    fixture: bob\n")
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"validate", "--fixtures", personas, links}, env(nil), &out)
+	var ee exitError
+	if !errors.As(err, &ee) || ee.code != 2 {
+		t.Fatalf("err = %v, want exit 2", err)
+	}
+	want := links + `:5:14: fixture "bob" is not a persona (known: ada, business, household, international, no_phone)` + "\n"
+	if out.String() != want {
+		t.Errorf("printed\n%s\nwant\n%s", out.String(), want)
+	}
+	writeFile(t, links, "links:\n  mk_ada:\n    fixture: ada\n")
+	out.Reset()
+	if err := run(context.Background(), []string{"validate", "--fixtures", personas, links}, env(nil), &out); err != nil {
+		t.Errorf("valid files: %v\n%s", err, out.String())
 	}
 }
