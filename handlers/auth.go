@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -171,7 +170,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errUnauthorized(MsgBadClient)
 	}
-	b, _ := json.Marshal(tokenResponse{
+	b, _ := marshal(tokenResponse{
 		AccessToken: s.tokens.issue(s.clock.Now()),
 		TokenType:   "bearer",
 		ExpiresIn:   int(s.tokens.ttl / time.Second),

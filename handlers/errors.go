@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -100,7 +101,19 @@ func (e *APIError) MarshalJSON() ([]byte, error) {
 	if e.Code == CodeBadState {
 		b.LinkErrorCode = &e.LinkErrorCode
 	}
-	return json.Marshal(b)
+	return marshal(b)
+}
+
+// marshal is json.Marshal without HTML escaping: the mock answers APIs, not
+// pages, and "Smith & Sons" should read as written, not "Smith \u0026 Sons".
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 func errUnauthorized(msg string) *APIError {

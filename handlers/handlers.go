@@ -56,6 +56,19 @@ type Config struct {
 	// RefreshDelay is how long a product refresh takes unless a scenario's
 	// refresh_delay says otherwise (default 3s).
 	RefreshDelay time.Duration
+	// AdminToken, when set, is the bearer token every /_mock/ route needs.
+	AdminToken string
+	// MaxSessions and SessionIdle bound the X-Mock-Session worlds
+	// (defaults DefaultMaxSessions and DefaultSessionIdle).
+	MaxSessions int
+	SessionIdle time.Duration
+	// SessionClock tells idleness (default time.Now). It is not Clock: moving
+	// the API's clock forward an hour in a test must not expire the test's
+	// own session.
+	SessionClock func() time.Time
+	// JournalSize is how many requests GET /_mock/requests keeps
+	// (default DefaultJournalSize).
+	JournalSize int
 }
 
 // Server is the mock's http.Handler.
@@ -71,7 +84,10 @@ type Server struct {
 	cache        *cache
 	scenarios    atomic.Pointer[scenarios.Set]
 	world        *world
+	sessions     *sessions
+	journal      *journal
 	refreshDelay time.Duration
+	adminToken   string
 	sleep        func(context.Context, time.Duration) error
 	router       *mux.Router
 }
@@ -109,7 +125,16 @@ func New(c Config) *Server {
 		sleep:        c.Sleep,
 		world:        newWorld(),
 		refreshDelay: c.RefreshDelay,
+		adminToken:   c.AdminToken,
 	}
+	if c.SessionClock == nil {
+		c.SessionClock = time.Now
+	}
+	s.sessions = newSessions(c.MaxSessions, c.SessionIdle, c.SessionClock)
+	if c.JournalSize <= 0 {
+		c.JournalSize = DefaultJournalSize
+	}
+	s.journal = newJournal(c.JournalSize)
 	s.SetScenarios(c.Scenarios)
 
 	// Link IDs arrive path-encoded (the SDKs escape "/" as %2F), so routes match
@@ -125,6 +150,11 @@ func New(c Config) *Server {
 
 	// The mock's own routes, for people and test suites rather than SDKs.
 	r.Handle("/_mock/scenarios", s.handle(s.handleListScenarios)).Methods(http.MethodGet)
+	r.Handle("/_mock/scenarios/{link}", s.handle(s.handlePutScenario)).Methods(http.MethodPut)
+	r.Handle("/_mock/scenarios/{link}", s.handle(s.handleDeleteScenario)).Methods(http.MethodDelete)
+	r.Handle("/_mock/reset", s.handle(s.handleReset)).Methods(http.MethodPost)
+	r.Handle("/_mock/requests", s.handle(s.handleListRequests)).Methods(http.MethodGet)
+	r.Handle("/_mock/requests", s.handle(s.handleClearRequests)).Methods(http.MethodDelete)
 	r.Handle("/_mock/clock", s.handle(s.handleGetClock)).Methods(http.MethodGet)
 	r.Handle("/_mock/clock", s.handle(s.handleSetClock)).Methods(http.MethodPost)
 	r.Handle("/_mock/links", s.handle(s.handleMintLink)).Methods(http.MethodPost)
@@ -159,7 +189,7 @@ const statusClientGone = 499
 // ServeHTTP gives every request an ID, answers CORS preflights, checks the
 // MoneyKit-Version header, routes, recovers from panics and logs one line.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
+	start, arrived := time.Now(), s.clock.Now()
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	id := requestID(r)
 	h := w.Header()
@@ -171,7 +201,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.writeError(rec, r, fmt.Errorf("panic: %v", p))
 			}
 		}
-		s.logRequest(r.Context(), r, rec, id, time.Since(start))
+		d := time.Since(start)
+		s.record(r, rec, arrived, d)
+		s.logRequest(r.Context(), r, rec, id, d)
 	}()
 
 	if s.cors.apply(h, r) {
@@ -179,6 +211,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := checkVersion(r); err != nil {
+		s.writeError(rec, r, err)
+		return
+	}
+	if err := s.checkAdmin(r); err != nil {
 		s.writeError(rec, r, err)
 		return
 	}

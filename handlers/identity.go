@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,7 +38,10 @@ func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	wd := s.world
+	wd, err := s.worldFor(r)
+	if err != nil {
+		return err
+	}
 	e, err := s.scenario(w, r, wd, id)
 	if err != nil {
 		return err
@@ -101,7 +103,7 @@ func (s *Server) partOf(id *fixtures.Identity, p part) any {
 
 // mustJSON marshals the response types, which marshal by construction.
 func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
 		panic(err) // a programming error: the types cannot fail to marshal
 	}
@@ -110,7 +112,7 @@ func mustJSON(v any) []byte {
 
 // writeValue writes v as JSON.
 func (s *Server) writeValue(w http.ResponseWriter, status int, v any) error {
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
 		return err
 	}

@@ -19,11 +19,15 @@ func (s *Server) handleGetLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.scenario(w, r, s.world, id)
+	wd, err := s.worldFor(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.body(s.world, id, e, linkPart))
+	e, err := s.scenario(w, r, wd, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.body(wd, id, e, linkPart))
 	return nil
 }
 
@@ -50,7 +54,10 @@ func (s *Server) handleRefreshProducts(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	wd := s.world
+	wd, err := s.worldFor(r)
+	if err != nil {
+		return err
+	}
 	e, err := s.scenario(w, r, wd, id)
 	if err != nil {
 		return err

@@ -53,8 +53,12 @@ type rateLimitView struct {
 }
 
 func viewScenario(e *scenarios.Entry) scenarioView {
+	source := fmt.Sprintf("%s:%d:%d", e.Source, e.Line, e.Col)
+	if e.Source == runtimeSource {
+		source = runtimeSource // set through PUT /_mock/scenarios/{link}; no file position
+	}
 	v := scenarioView{
-		Pattern: e.Pattern, Match: "exact", Source: fmt.Sprintf("%s:%d:%d", e.Source, e.Line, e.Col),
+		Pattern: e.Pattern, Match: "exact", Source: source,
 		Summary: e.Summary(), Every: e.Every, After: e.After, Times: e.Times,
 		Link: e.Link, Accounts: e.Accounts, Institution: e.Institution,
 	}
@@ -93,10 +97,23 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
-// handleListScenarios handles "GET /_mock/scenarios": the effective catalogue,
-// sorted by pattern.
+// handleListScenarios handles "GET /_mock/scenarios": the effective catalogue
+// of the request's session, sorted by pattern: its run-time entries (source
+// "runtime"), and the file and embedded entries they do not replace.
 func (s *Server) handleListScenarios(w http.ResponseWriter, r *http.Request) error {
-	entries := s.scenarios.Load().Entries()
+	name, err := sessionName(r)
+	if err != nil {
+		return err
+	}
+	wd := s.world
+	if name != "" {
+		wd = s.sessions.peek(name) // listing must not create a session
+	}
+	var runtime []*scenarios.Entry
+	if wd != nil {
+		runtime = wd.runtimeEntries()
+	}
+	entries := mergeEntries(runtime, s.scenarios.Load().Entries())
 	out := struct {
 		Scenarios []scenarioView `json:"scenarios"`
 	}{Scenarios: make([]scenarioView, 0, len(entries))}
@@ -104,6 +121,23 @@ func (s *Server) handleListScenarios(w http.ResponseWriter, r *http.Request) err
 		out.Scenarios = append(out.Scenarios, viewScenario(e))
 	}
 	return s.writeValue(w, http.StatusOK, out)
+}
+
+// mergeEntries merges two lists sorted by pattern; an entry of first replaces
+// one of second with the same pattern.
+func mergeEntries(first, second []*scenarios.Entry) []*scenarios.Entry {
+	out := make([]*scenarios.Entry, 0, len(first)+len(second))
+	for len(first) > 0 || len(second) > 0 {
+		switch {
+		case len(second) == 0 || len(first) > 0 && first[0].Pattern < second[0].Pattern:
+			out, first = append(out, first[0]), first[1:]
+		case len(first) == 0 || second[0].Pattern < first[0].Pattern:
+			out, second = append(out, second[0]), second[1:]
+		default:
+			out, first, second = append(out, first[0]), first[1:], second[1:]
+		}
+	}
+	return out
 }
 
 // adjustableClock is a clock POST /_mock/clock can move: MockClock.
@@ -200,11 +234,12 @@ func jsonProblem(err error) string {
 	return "the body is not valid JSON"
 }
 
-// mintedLinkID makes the n-th minted link ID of a seed: mk_ and 22 characters
-// of MoneyKit's alphabet, the same for the same seed and order of calls.
-func mintedLinkID(seed uint64, n int) string {
+// mintedLinkID makes the n-th minted link ID of a seed in a session: mk_ and
+// 22 characters of MoneyKit's alphabet, the same for the same seed, session
+// and order of calls, and different between sessions.
+func mintedLinkID(seed uint64, session string, n int) string {
 	const alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-	h := sha256.Sum256(fmt.Appendf(nil, "moneykit-mock minted link %d %d", seed, n))
+	h := sha256.Sum256(fmt.Appendf(nil, "moneykit-mock minted link %d %q %d", seed, session, n))
 	b := []byte("mk_")
 	for i := 0; i < 22; i++ {
 		b = append(b, alphabet[int(h[i])%len(alphabet)])
@@ -225,9 +260,13 @@ func (s *Server) handleMintLink(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeStrict(w, r, &req); err != nil {
 		return err
 	}
-	wd := s.world
-	id := mintedLinkID(s.seed, wd.nextMinted())
-	e, err := s.runtimeEntry(id, req.Scenario, req.Fixture)
+	wd, err := s.worldFor(r)
+	if err != nil {
+		return err
+	}
+	session, _ := sessionName(r)
+	id := mintedLinkID(s.seed, session, wd.nextMinted())
+	e, err := s.runtimeEntry(id, req.Scenario, req.Fixture, "body", "scenario")
 	if err != nil {
 		return err
 	}
@@ -243,8 +282,9 @@ func (s *Server) handleMintLink(w http.ResponseWriter, r *http.Request) error {
 
 // runtimeEntry parses a scenario entry given at run time (JSON, validated
 // exactly as a file's), with fixture, when not empty, naming its persona.
-// It returns nil when there is neither.
-func (s *Server) runtimeEntry(linkID string, raw json.RawMessage, fixture string) (*scenarios.Entry, error) {
+// It returns nil when there is neither. Problems are located under loc in
+// the request body.
+func (s *Server) runtimeEntry(linkID string, raw json.RawMessage, fixture string, loc ...any) (*scenarios.Entry, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		if fixture == "" {
 			return nil, nil
@@ -254,14 +294,14 @@ func (s *Server) runtimeEntry(linkID string, raw json.RawMessage, fixture string
 	if fixture != "" {
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-			return nil, errValidation(http.StatusBadRequest, []any{"body", "scenario"}, "scenario must be a JSON object", "dict_type")
+			return nil, errValidation(http.StatusBadRequest, loc, "the scenario must be a JSON object", "dict_type")
 		}
 		m["fixture"], _ = json.Marshal(fixture)
 		raw, _ = json.Marshal(m)
 	}
 	e, err := scenarios.ParseEntry(runtimeSource, linkID, raw)
 	if err != nil {
-		return nil, scenarioProblems(err)
+		return nil, scenarioProblems(err, loc)
 	}
 	if e.Fixture != "" && s.scenarios.Load().Persona(e.Fixture) == nil {
 		return nil, errValidation(http.StatusBadRequest, []any{"body", "fixture"},
@@ -270,18 +310,23 @@ func (s *Server) runtimeEntry(linkID string, raw json.RawMessage, fixture string
 	return e, nil
 }
 
-// scenarioProblems turns the loader's positioned errors into validation errors,
-// one per problem, each naming the field it is about.
-func scenarioProblems(err error) *APIError {
+// scenarioProblems turns the loader's positioned errors into validation
+// errors, one per problem, each message naming its field and where in the JSON
+// the client sent it is.
+func scenarioProblems(err error, loc []any) *APIError {
 	ae := &APIError{Status: http.StatusBadRequest, Code: CodeValidationFailed, Message: MsgValidation}
 	var errs *scenarios.Errors
 	if errors.As(err, &errs) {
 		for _, e := range *errs {
-			ae.ValidationErrors = append(ae.ValidationErrors, ValidationError{Location: []any{"body", "scenario"}, Message: e.Msg, Type: "value_error"})
+			msg := e.Msg
+			if e.Line > 0 {
+				msg = fmt.Sprintf("%s (line %d, column %d)", e.Msg, e.Line, e.Col)
+			}
+			ae.ValidationErrors = append(ae.ValidationErrors, ValidationError{Location: loc, Message: msg, Type: "value_error"})
 		}
 	}
 	if len(ae.ValidationErrors) == 0 {
-		ae.ValidationErrors = []ValidationError{{Location: []any{"body", "scenario"}, Message: "the scenario is invalid", Type: "value_error"}}
+		ae.ValidationErrors = []ValidationError{{Location: loc, Message: "the scenario entry is invalid", Type: "value_error"}}
 	}
 	return ae
 }

@@ -26,6 +26,19 @@ func newWorld() *world {
 	return &world{runtime: map[string]*scenarios.Entry{}, refresh: map[string]*linkRefresh{}}
 }
 
+// reset puts the world back as new: no run-time scenarios, counters, buckets,
+// refreshes or minted links.
+func (w *world) reset() {
+	w.mu.Lock()
+	clear(w.runtime)
+	clear(w.refresh)
+	w.minted = 0
+	w.mu.Unlock()
+	w.states.mu.Lock()
+	clear(w.states.m)
+	w.states.mu.Unlock()
+}
+
 // maxRefreshedLinks bounds how many links' refresh state a world keeps.
 const maxRefreshedLinks = 100_000
 

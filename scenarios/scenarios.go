@@ -539,3 +539,7 @@ func (h *hasher) bytes(b []byte) {
 	h.int(len(b))
 	h.h.Write(b)
 }
+
+// IsGlob reports whether a pattern is a glob (it has any of * ? [ \) rather
+// than an exact link ID.
+func IsGlob(pattern string) bool { return isGlob(pattern) }
