@@ -55,10 +55,24 @@ func Default() *Set {
 // Sources names the files a Set is built from. Each path is a file, or a
 // directory whose *.yaml files are read in name order (not recursively;
 // names starting with a dot are skipped, which also skips the hidden entries
-// of a Kubernetes ConfigMap mount). Empty paths are ignored.
+// of a Kubernetes ConfigMap mount). Empty paths are ignored. ScenarioFiles
+// and FixtureFiles are files already in memory, for a caller without a file
+// system (a Go test); they come after the files the paths name, in order,
+// and are layered and checked exactly like them.
 type Sources struct {
 	Scenarios []string // scenario files: links
 	Fixtures  []string // fixtures files: personas
+
+	ScenarioFiles []File // in-memory scenario files, after Scenarios
+	FixtureFiles  []File // in-memory fixtures files, after Fixtures
+}
+
+// File is a scenario or fixtures file held in memory. Name stands for its
+// path: error messages cite it (as Name:line:col) and so does the Source of
+// its entries and personas.
+type File struct {
+	Name string
+	Data []byte
 }
 
 // Load returns the embedded catalogue and personas with the scenario files at
@@ -107,10 +121,16 @@ type inputs struct {
 	errs                Errors
 }
 
-// read reads the files src names.
+// read reads the files src names, and adds those it holds.
 func read(src Sources) inputs {
 	fx, errs := readAll(src.Fixtures)
 	sc, serrs := readAll(src.Scenarios)
+	for _, f := range src.FixtureFiles {
+		fx = append(fx, file{name: f.Name, data: f.Data})
+	}
+	for _, f := range src.ScenarioFiles {
+		sc = append(sc, file{name: f.Name, data: f.Data})
+	}
 	return inputs{scenarios: sc, fixtures: fx, errs: append(errs, serrs...)}
 }
 
@@ -255,6 +275,7 @@ func Watch(ctx context.Context, paths []string, interval time.Duration, onChange
 // settled, calls onChange with a fresh Set, as LoadWith builds it, or with nil
 // and the *Errors of a bad edit (the caller should keep serving its last good
 // Set). An edit of a fixtures file counts as much as one of a scenario file.
+// The in-memory files of src never change; each fresh Set has them too.
 // It returns when ctx is done.
 //
 // Each poll stats the files (name, size and modification time, and the list
