@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/moneykit-mock/moneykit-mock/handlers"
+	"github.com/moneykit-mock/moneykit-mock/mock"
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
 )
 
@@ -72,6 +73,8 @@ type config struct {
 	clock        string
 	fixtures     string
 	refreshDelay time.Duration
+	adminToken   string
+	journalSize  int
 }
 
 // envPrefix is the one prefix of every environment twin of a flag.
@@ -86,10 +89,10 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 	fs := flag.NewFlagSet("moneykit-mock", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "`address` to listen on; PORT alone means :$PORT")
-	fs.Uint64Var(&c.seed, "seed", 1, "`number` that seeds all generated data: the same seed gives the same bytes")
-	fs.StringVar(&c.clientID, "client-id", "mock_client_id", "sandbox client `id` accepted by POST /auth/token and X-Client-Id")
-	fs.StringVar(&c.clientSecret, "client-secret", "mock_client_secret", "sandbox client `secret`")
-	fs.StringVar(&c.staticToken, "static-token", "sandbox-token", "bearer `token` that is always accepted; empty disables it")
+	fs.Uint64Var(&c.seed, "seed", 1, "`number` that seeds all generated data: the same seed gives the same bytes (0 is the same as 1)")
+	fs.StringVar(&c.clientID, "client-id", mock.DefaultClientID, "sandbox client `id` accepted by POST /auth/token and X-Client-Id")
+	fs.StringVar(&c.clientSecret, "client-secret", mock.DefaultClientSecret, "sandbox client `secret`")
+	fs.StringVar(&c.staticToken, "static-token", mock.StaticToken, "bearer `token` that is always accepted; empty disables it")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", time.Hour, "`lifetime` of tokens issued by POST /auth/token")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log `format`: text or json")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
@@ -98,6 +101,8 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 	fs.StringVar(&c.clock, "clock", "real", "`clock`: real, or an RFC 3339 instant to pin it at (byte-stable snapshots); POST /_mock/clock moves it")
 	fs.DurationVar(&c.refreshDelay, "refresh-delay", handlers.DefaultRefreshDelay, "how long a product refresh takes unless a scenario's refresh_delay says otherwise")
 	fs.StringVar(&c.fixtures, "fixtures", "", "persona `path`: a YAML file or a directory of *.yaml, layered over the embedded personas and reloaded on change")
+	fs.StringVar(&c.adminToken, "admin-token", "", "bearer `token` every /_mock/ route needs; empty leaves them open")
+	fs.IntVar(&c.journalSize, "journal-size", handlers.DefaultJournalSize, "how many `requests` GET /_mock/requests keeps")
 	fs.StringVar(&c.scenarios, "scenarios", "", "scenario `path`: a YAML file or a directory of *.yaml, layered over the embedded catalogue and reloaded on change and on SIGHUP")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: moneykit-mock [flags]\n       moneykit-mock validate PATH...\n\nA mock of MoneyKit's API. Every flag has an environment twin: --seed is %sSEED.\n\nFlags:\n", envPrefix)
@@ -143,6 +148,9 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 			errs = append(errs, fmt.Errorf("clock %q: want real or an RFC 3339 time such as 2025-01-02T03:04:05Z", c.clock))
 		}
 	}
+	if c.journalSize < 1 {
+		errs = append(errs, fmt.Errorf("journal size %d: must be at least 1", c.journalSize))
+	}
 	if c.refreshDelay <= 0 {
 		errs = append(errs, fmt.Errorf("refresh delay %s: must be positive", c.refreshDelay))
 	}
@@ -175,11 +183,6 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	if err != nil {
 		return err
 	}
-	src := scenarios.Sources{Scenarios: nonEmpty(c.scenarios), Fixtures: nonEmpty(c.fixtures)}
-	set, err := scenarios.LoadWith(src)
-	if err != nil {
-		return exitError{code: 2, err: fmt.Errorf("scenarios or fixtures are invalid, not starting:\n%w", err)}
-	}
 	logs := newLogBuffer(stderr)
 	defer logs.Flush()
 	flushCtx, stopFlushing := context.WithCancel(context.Background())
@@ -193,20 +196,29 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 			origins = append(origins, o)
 		}
 	}
-	h := handlers.New(handlers.Config{
-		Logger:       log,
-		Seed:         c.seed,
-		ClientID:     c.clientID,
-		ClientSecret: c.clientSecret,
-		StaticToken:  c.staticToken,
-		TokenTTL:     c.tokenTTL,
-		CORSOrigins:  origins,
-		CacheBytes:   c.cacheMB << 20,
-		Scenarios:    set,
-		Clock:        newClock(c.clock),
-		RefreshDelay: c.refreshDelay,
+	m, err := mock.New(mock.Options{
+		Seed:          c.seed,
+		Clock:         clockAt(c.clock),
+		ClientID:      c.clientID,
+		ClientSecret:  c.clientSecret,
+		StaticToken:   c.staticToken,
+		NoStaticToken: c.staticToken == "",
+		TokenTTL:      c.tokenTTL,
+		RefreshDelay:  c.refreshDelay,
+		Logger:        log,
+		ScenarioPaths: nonEmpty(c.scenarios),
+		FixturePaths:  nonEmpty(c.fixtures),
+		CORSOrigins:   origins,
+		CacheBytes:    c.cacheMB << 20,
+		AdminToken:    c.adminToken,
+		JournalSize:   c.journalSize,
 	})
-	if len(src.Scenarios)+len(src.Fixtures) > 0 {
+	if err != nil {
+		return exitError{code: 2, err: fmt.Errorf("scenarios or fixtures are invalid, not starting:\n%w", err)}
+	}
+	h := m.Server()
+	set := h.Scenarios()
+	if src := m.Sources(); len(src.Scenarios)+len(src.Fixtures) > 0 {
 		reload := func(next *scenarios.Set, err error) { applyScenarios(log, h, next, err) }
 		go scenarios.WatchSources(ctx, src, reloadPoll, reload)
 		go onSIGHUP(ctx, func() {
@@ -226,6 +238,9 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	logStartup(log, c, ln.Addr(), set)
+	if c.adminToken == "" && !loopback(ln.Addr()) {
+		log.Warn("listening beyond loopback without --admin-token: anyone who can reach this port can change the mock's behaviour through /_mock/", "addr", ln.Addr().String())
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -240,12 +255,11 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	return srv.Shutdown(shutdownCtx)
 }
 
-// newClock makes the server's clock from --clock, which parseConfig checked.
-func newClock(spec string) *handlers.MockClock {
-	if t, err := time.Parse(time.RFC3339Nano, spec); err == nil {
-		return handlers.NewPinnedClock(t)
-	}
-	return handlers.NewRealClock()
+// clockAt is where --clock, which parseConfig checked, pins the clock: the
+// zero time (real time) for "real".
+func clockAt(spec string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, spec)
+	return t
 }
 
 // reloadPoll is how often scenario files are checked: a saved change is
@@ -348,6 +362,12 @@ func scenarioSource(path string, set *scenarios.Set) string {
 		return fmt.Sprintf("embedded catalogue (%d entries; GET /_mock/scenarios lists them)", set.Len())
 	}
 	return fmt.Sprintf("%s over the embedded catalogue (%d entries)", path, set.Len())
+}
+
+// loopback reports whether a listening address is reachable only from this machine.
+func loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // reachable turns a listening address into one a curl on the same machine can

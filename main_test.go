@@ -365,3 +365,27 @@ func TestValidateFixtures(t *testing.T) {
 		t.Errorf("valid files: %v\n%s", err, out.String())
 	}
 }
+
+func TestWarnsWithoutAdminTokenBeyondLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		warn bool
+	}{
+		{[]string{"--addr", "127.0.0.1:0"}, false},
+		{[]string{"--addr", "0.0.0.0:0"}, true},
+		{[]string{"--addr", "0.0.0.0:0", "--admin-token", "t"}, false},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		var logs syncBuffer
+		done := make(chan error, 1)
+		go func() { done <- run(ctx, tc.args, env(nil), &logs) }()
+		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), "listening") && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+		<-done
+		if got := strings.Contains(logs.String(), "without --admin-token"); got != tc.warn {
+			t.Errorf("%v: warned = %v, want %v\n%s", tc.args, got, tc.warn, logs.String())
+		}
+	}
+}
