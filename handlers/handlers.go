@@ -143,10 +143,11 @@ func New(c Config) *Server {
 	r.NotFoundHandler = s.handle(s.handleNotFound)
 	r.MethodNotAllowedHandler = s.handle(s.handleMethodNotAllowed)
 
-	r.Handle("/auth/token", s.handle(s.handleToken)).Methods(http.MethodPost)
-	r.Handle("/links/{id}", s.handle(s.authed(s.handleGetLink))).Methods(http.MethodGet)
+	// mux tries routes in order, each a regexp: the busiest route goes first.
 	r.Handle("/links/{id}/identity", s.handle(s.authed(s.handleIdentity))).Methods(http.MethodGet)
+	r.Handle("/links/{id}", s.handle(s.authed(s.handleGetLink))).Methods(http.MethodGet)
 	r.Handle("/links/{id}/products", s.handle(s.authed(s.handleRefreshProducts))).Methods(http.MethodPost)
+	r.Handle("/auth/token", s.handle(s.handleToken)).Methods(http.MethodPost)
 
 	// The mock's own routes, for people and test suites rather than SDKs.
 	r.Handle("/_mock/scenarios", s.handle(s.handleListScenarios)).Methods(http.MethodGet)
@@ -260,7 +261,8 @@ const SupportedVersion = "2023-02-18"
 // client pinned to a version the mock does not know finds out at once instead of
 // trusting answers shaped for another version.
 func checkVersion(r *http.Request) error {
-	v := r.Header.Get("MoneyKit-Version")
+	// "Moneykit-Version" is the canonical form: Get skips re-canonicalizing.
+	v := r.Header.Get("Moneykit-Version")
 	if v == "" || v == SupportedVersion || strings.HasPrefix(r.URL.Path, "/_mock/") {
 		return nil
 	}
