@@ -21,34 +21,53 @@ const cacheShards = 16
 // element, map slot, string headers).
 const entryOverhead = 160
 
+// bodyKey names a cached body: which part of which link, under which
+// shaping (the fingerprint of the scenario entry that shapes it, 0 for none).
+// A struct, not a joined string, so that looking one up allocates nothing.
+type bodyKey struct {
+	part part
+	link string
+	fp   uint64
+}
+
+// body is a cached body with its Content-Length header value, both made once
+// and shared read-only by every answer that sends them.
+type body struct {
+	b             []byte
+	contentLength []string
+}
+
 type cacheShard struct {
 	mu    sync.Mutex
-	items map[string]*list.Element
+	items map[bodyKey]*list.Element
 	lru   list.List // front = most recently used
 	bytes int64
 	max   int64
 }
 
 type cacheEntry struct {
-	key  string
-	body []byte
+	key  bodyKey
+	body body
 }
 
 func newCache(maxBytes int64) *cache {
 	c := &cache{seed: maphash.MakeSeed()}
 	for i := range c.shards {
-		c.shards[i].items = map[string]*list.Element{}
+		c.shards[i].items = map[bodyKey]*list.Element{}
 		c.shards[i].max = maxBytes / cacheShards
 	}
 	return c
 }
 
-func (c *cache) shard(key string) *cacheShard {
-	return &c.shards[maphash.String(c.seed, key)%cacheShards]
+func (c *cache) shard(key bodyKey) *cacheShard {
+	return &c.shards[(maphash.String(c.seed, key.link)^key.fp)%cacheShards]
 }
 
+// size is what an entry counts against the budget.
+func (k bodyKey) size(b body) int64 { return int64(len(k.link) + len(b.b) + entryOverhead) }
+
 // get returns the body cached under key. The body is shared: never modify it.
-func (c *cache) get(key string) ([]byte, bool) {
+func (c *cache) get(key bodyKey) (body, bool) {
 	s := c.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -56,13 +75,13 @@ func (c *cache) get(key string) ([]byte, bool) {
 		s.lru.MoveToFront(e)
 		return e.Value.(*cacheEntry).body, true
 	}
-	return nil, false
+	return body{}, false
 }
 
 // put caches body under key, evicting the least recently used bodies to stay
 // within the byte budget. A body larger than a whole shard is not cached.
-func (c *cache) put(key string, body []byte) {
-	size := int64(len(key) + len(body) + entryOverhead)
+func (c *cache) put(key bodyKey, b body) {
+	size := key.size(b)
 	s := c.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -71,11 +90,11 @@ func (c *cache) put(key string, body []byte) {
 	}
 	if e, ok := s.items[key]; ok {
 		old := e.Value.(*cacheEntry)
-		s.bytes += int64(len(body) - len(old.body))
-		old.body = body
+		s.bytes += size - key.size(old.body)
+		old.body = b
 		s.lru.MoveToFront(e)
 	} else {
-		s.items[key] = s.lru.PushFront(&cacheEntry{key: key, body: body})
+		s.items[key] = s.lru.PushFront(&cacheEntry{key: key, body: b})
 		s.bytes += size
 	}
 	for s.bytes > s.max {
@@ -83,7 +102,7 @@ func (c *cache) put(key string, body []byte) {
 		ce := e.Value.(*cacheEntry)
 		s.lru.Remove(e)
 		delete(s.items, ce.key)
-		s.bytes -= int64(len(ce.key) + len(ce.body) + entryOverhead)
+		s.bytes -= ce.key.size(ce.body)
 	}
 }
 

@@ -76,8 +76,8 @@ type ValidationError struct {
 
 func (e *APIError) Error() string { return e.Code + ": " + e.Message }
 
-// body is the JSON envelope; the optional keys appear only where MoneyKit has them.
-type body struct {
+// envelope is the JSON envelope; the optional keys appear only where MoneyKit has them.
+type envelope struct {
 	ErrorCode        string            `json:"error_code"`
 	ErrorMessage     string            `json:"error_message"`
 	DocumentationURL string            `json:"documentation_url"`
@@ -97,7 +97,7 @@ func (e *APIError) docsURL() string {
 
 // MarshalJSON writes the envelope.
 func (e *APIError) MarshalJSON() ([]byte, error) {
-	b := body{ErrorCode: e.Code, ErrorMessage: e.Message, DocumentationURL: e.docsURL(), ValidationErrors: e.ValidationErrors}
+	b := envelope{ErrorCode: e.Code, ErrorMessage: e.Message, DocumentationURL: e.docsURL(), ValidationErrors: e.ValidationErrors}
 	if e.Code == CodeBadState {
 		b.LinkErrorCode = &e.LinkErrorCode
 	}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -47,7 +48,7 @@ func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if filter == nil {
-		writeJSON(w, http.StatusOK, s.body(wd, id, e, identityPart))
+		s.writeBody(w, wd, id, e, identityPart)
 		return nil
 	}
 	ident := s.identityNow(wd, id, e)
@@ -77,21 +78,28 @@ const (
 	linkPart     part = 'l' // the link object alone
 )
 
-// body returns a link's identity answer or link object. Bodies are cached
-// until something changes the link at run time (a refresh), after which they
-// are made for each request. Generation is deterministic, so two requests
-// racing to fill the same entry produce the same bytes and either may win.
-func (s *Server) body(wd *world, id string, e *scenarios.Entry, p part) []byte {
+// body returns a link's identity answer or link object, and writes it.
+// Bodies are cached until something changes the link at run time (a
+// refresh), after which they are made for each request. Generation is
+// deterministic, so two requests racing to fill the same entry produce the
+// same bytes and either may win.
+func (s *Server) writeBody(w http.ResponseWriter, wd *world, id string, e *scenarios.Entry, p part) {
 	if wd.hasRefresh(id) {
-		return mustJSON(s.partOf(s.identityNow(wd, id, e), p))
+		writeJSON(w, http.StatusOK, mustJSON(s.partOf(s.identityNow(wd, id, e), p)))
+		return
 	}
-	key := string(p) + cacheKey(id, e)
-	if b, ok := s.cache.get(key); ok {
-		return b
+	key := cacheKey(p, id, e)
+	b, ok := s.cache.get(key)
+	if !ok {
+		raw := mustJSON(s.partOf(s.generate(id, e), p))
+		b = body{b: raw, contentLength: []string{strconv.Itoa(len(raw))}}
+		s.cache.put(key, b)
 	}
-	b := mustJSON(s.partOf(s.generate(id, e), p))
-	s.cache.put(key, b)
-	return b
+	h := w.Header()
+	h["Content-Type"] = contentTypeJSON
+	h["Content-Length"] = b.contentLength
+	w.WriteHeader(http.StatusOK)
+	w.Write(b.b)
 }
 
 func (s *Server) partOf(id *fixtures.Identity, p part) any {

@@ -27,7 +27,7 @@ func (s *Server) handleGetLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.body(wd, id, e, linkPart))
+	s.writeBody(w, wd, id, e, linkPart)
 	return nil
 }
 

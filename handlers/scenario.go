@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -170,11 +169,11 @@ func shapes(e *scenarios.Entry) bool {
 
 // cacheKey is where a link's body is cached: shaped answers get a key of
 // their own, so that a scenario never serves another's bytes.
-func cacheKey(linkID string, e *scenarios.Entry) string {
+func cacheKey(p part, linkID string, e *scenarios.Entry) bodyKey {
 	if !shapes(e) {
-		return linkID
+		return bodyKey{part: p, link: linkID}
 	}
-	return linkID + "\x00" + strconv.FormatUint(e.Fingerprint(), 36)
+	return bodyKey{part: p, link: linkID, fp: e.Fingerprint()}
 }
 
 // generate makes a link's identity data, shaped by its scenario entry.

@@ -3,6 +3,7 @@ package handlers
 import (
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/moneykit-mock/moneykit-mock/fixtures"
@@ -20,6 +21,10 @@ type world struct {
 	runtime map[string]*scenarios.Entry // exact link ID → entry
 	refresh map[string]*linkRefresh     // link ID → its products' refreshes
 	minted  int
+
+	// nRuntime and nRefresh mirror len(runtime) and len(refresh), so that
+	// the common request, on a world with neither, takes no lock.
+	nRuntime, nRefresh atomic.Int64
 }
 
 func newWorld() *world {
@@ -33,6 +38,8 @@ func (w *world) reset() {
 	clear(w.runtime)
 	clear(w.refresh)
 	w.minted = 0
+	w.nRuntime.Store(0)
+	w.nRefresh.Store(0)
 	w.mu.Unlock()
 	w.states.mu.Lock()
 	clear(w.states.m)
@@ -44,6 +51,9 @@ const maxRefreshedLinks = 100_000
 
 // runtimeEntry returns the run-time scenario of a link, if any.
 func (w *world) runtimeEntry(linkID string) *scenarios.Entry {
+	if w.nRuntime.Load() == 0 {
+		return nil
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.runtime[linkID]
@@ -55,9 +65,10 @@ func (w *world) setRuntime(linkID string, e *scenarios.Entry) {
 	defer w.mu.Unlock()
 	if e == nil {
 		delete(w.runtime, linkID)
-		return
+	} else {
+		w.runtime[linkID] = e
 	}
-	w.runtime[linkID] = e
+	w.nRuntime.Store(int64(len(w.runtime)))
 }
 
 // runtimeEntries lists the run-time scenarios by link ID.
@@ -123,6 +134,7 @@ func (w *world) requestRefresh(linkID string, products []string, now time.Time, 
 		}
 		lr = &linkRefresh{products: map[string]*productRefresh{}}
 		w.refresh[linkID] = lr
+		w.nRefresh.Store(int64(len(w.refresh)))
 	}
 	for _, p := range products {
 		start := now
@@ -143,6 +155,9 @@ func (w *world) requestRefresh(linkID string, products []string, now time.Time, 
 // hasRefresh reports whether a link has refresh state, so its answers cannot
 // come from the cache of generated bodies.
 func (w *world) hasRefresh(linkID string) bool {
+	if w.nRefresh.Load() == 0 {
+		return false
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.refresh[linkID] != nil
@@ -157,6 +172,9 @@ const refreshFailedMessage = "The refresh of this product failed"
 // last_attempted_at is never before refreshed_at). A failure leaves
 // refreshed_at at the last success and sets the product's error_code.
 func (w *world) applyRefresh(linkID string, id *fixtures.Identity, now time.Time) {
+	if w.nRefresh.Load() == 0 {
+		return
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	lr := w.refresh[linkID]
