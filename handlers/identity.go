@@ -39,11 +39,7 @@ func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	wd, err := s.worldFor(r)
-	if err != nil {
-		return err
-	}
-	e, err := s.scenario(w, r, wd, id)
+	wd, e, err := s.enter(w, r, id)
 	if err != nil {
 		return err
 	}

@@ -19,11 +19,7 @@ func (s *Server) handleGetLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	wd, err := s.worldFor(r)
-	if err != nil {
-		return err
-	}
-	e, err := s.scenario(w, r, wd, id)
+	wd, e, err := s.enter(w, r, id)
 	if err != nil {
 		return err
 	}
@@ -54,11 +50,7 @@ func (s *Server) handleRefreshProducts(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	wd, err := s.worldFor(r)
-	if err != nil {
-		return err
-	}
-	e, err := s.scenario(w, r, wd, id)
+	wd, e, err := s.enter(w, r, id)
 	if err != nil {
 		return err
 	}

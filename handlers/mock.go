@@ -71,30 +71,18 @@ func viewScenario(e *scenarios.Entry) scenarioView {
 			ErrorMessage: ae.Message, LinkErrorCode: ae.LinkErrorCode, RetryAfter: ae.RetryAfter}
 	}
 	if d := e.Delay; d.Max > 0 {
-		v.Delay = shortDuration(d.Min)
+		v.Delay = scenarios.FormatDuration(d.Min)
 		if d.Min != d.Max {
-			v.Delay += ".." + shortDuration(d.Max)
+			v.Delay += ".." + scenarios.FormatDuration(d.Max)
 		}
 	}
 	if rl := e.RateLimit; rl != nil {
-		v.Limit = &rateLimitView{Requests: rl.Requests, Per: shortDuration(rl.Per)}
+		v.Limit = &rateLimitView{Requests: rl.Requests, Per: scenarios.FormatDuration(rl.Per)}
 		if e.RetryAfter > 0 {
 			v.Limit.RetryAfter = e.RetryAfterSeconds()
 		}
 	}
 	return v
-}
-
-// shortDuration writes d as people write it in YAML: 1m, not 1m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // handleListScenarios handles "GET /_mock/scenarios": the effective catalogue

@@ -122,6 +122,18 @@ func (s *Server) scenario(w http.ResponseWriter, r *http.Request, wd *world, lin
 	return e, nil
 }
 
+// enter puts a link request in its world and applies the link's scenario:
+// it returns the world, the entry to shape a success with (nil for none), or
+// the error the request must be answered with.
+func (s *Server) enter(w http.ResponseWriter, r *http.Request, linkID string) (*world, *scenarios.Entry, error) {
+	wd, err := s.worldFor(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := s.scenario(w, r, wd, linkID)
+	return wd, e, err
+}
+
 // lookup finds a link's scenario: a run-time entry of its world first, then
 // the files' (and the embedded catalogue's).
 func (s *Server) lookup(wd *world, linkID string) *scenarios.Entry {

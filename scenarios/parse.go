@@ -661,9 +661,9 @@ func (p *parser) duration(v *yaml.Node, what string, lo, hi time.Duration) (time
 	}
 	if d < lo || d > hi {
 		if lo == time.Nanosecond {
-			p.errorf(v, "%s must be more than 0 and at most %s, got %s", what, formatDuration(hi), s)
+			p.errorf(v, "%s must be more than 0 and at most %s, got %s", what, FormatDuration(hi), s)
 		} else {
-			p.errorf(v, "%s must be from %s to %s, got %s", what, formatDuration(lo), formatDuration(hi), s)
+			p.errorf(v, "%s must be from %s to %s, got %s", what, FormatDuration(lo), FormatDuration(hi), s)
 		}
 		return 0, false
 	}

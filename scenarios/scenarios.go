@@ -417,17 +417,17 @@ func (e *Entry) Summary() string {
 		add("times %d", e.Times)
 	}
 	if e.RetryAfter > 0 {
-		add("retry_after %s", formatDuration(e.RetryAfter))
+		add("retry_after %s", FormatDuration(e.RetryAfter))
 	}
 	if d := e.Delay; d.Max > 0 {
 		if d.Min == d.Max {
-			add("delay %s", formatDuration(d.Min))
+			add("delay %s", FormatDuration(d.Min))
 		} else {
-			add("delay %s..%s", formatDuration(d.Min), formatDuration(d.Max))
+			add("delay %s..%s", FormatDuration(d.Min), FormatDuration(d.Max))
 		}
 	}
 	if rl := e.RateLimit; rl != nil {
-		add("rate_limit %d per %s", rl.Requests, formatDuration(rl.Per))
+		add("rate_limit %d per %s", rl.Requests, FormatDuration(rl.Per))
 	}
 	if l := e.Link; l != nil {
 		if l.State != "" {
@@ -454,7 +454,7 @@ func (e *Entry) Summary() string {
 		add("fixture %s", e.Fixture)
 	}
 	if e.RefreshDelay > 0 {
-		add("refresh_delay %s", formatDuration(e.RefreshDelay))
+		add("refresh_delay %s", FormatDuration(e.RefreshDelay))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -493,7 +493,8 @@ func ceilSeconds(d time.Duration) time.Duration {
 
 // formatDuration prints d like time.Duration.String without the zero units
 // it appends ("1m" rather than "1m0s").
-func formatDuration(d time.Duration) string {
+// FormatDuration writes d as people write it in a scenario file: 1m, not 1m0s.
+func FormatDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")
