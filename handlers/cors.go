@@ -30,16 +30,18 @@ var (
 
 // apply sets the CORS response headers and reports whether r is a preflight
 // (any OPTIONS request), which the caller answers with 204 on every path.
+// A request without Origin is not a CORS request (browsers always send it
+// across origins), so SDKs and curl get no CORS headers at all.
 func (c cors) apply(h http.Header, r *http.Request) (preflight bool) {
 	preflight = r.Method == http.MethodOptions
-	if c.off {
+	origin := r.Header.Get("Origin")
+	if c.off || origin == "" {
 		return preflight
 	}
-	origin := r.Header.Get("Origin")
 	switch {
 	case c.any:
 		h["Access-Control-Allow-Origin"] = corsAnyOrigin
-	case origin != "" && slices.Contains(c.origins, origin):
+	case slices.Contains(c.origins, origin):
 		h["Access-Control-Allow-Origin"] = []string{origin}
 		h["Vary"] = corsVaryOrigin
 	default:

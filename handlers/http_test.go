@@ -42,6 +42,7 @@ func TestCORS(t *testing.T) {
 		{"allowed origin", restricted, preflight("http://localhost:3000"), 204, "http://localhost:3000", "Origin"},
 		{"other origin", restricted, preflight("http://evil.example"), 204, "", ""},
 		{"CORS off", off, preflight("http://localhost:3000"), 204, "", ""},
+		{"no Origin, not a CORS request", open, request{path: "/links/mk_demo/identity", header: map[string]string{"Authorization": "Bearer " + staticToken}}, 200, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := do(t, tc.h, tc.req)
