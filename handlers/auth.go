@@ -80,7 +80,7 @@ func (t tokens) check(tok string, now time.Time) tokenState {
 // examples do; everything else is api_error.auth.unauthorized.
 func (s *Server) authenticate(r *http.Request) *APIError {
 	var fail *APIError
-	if h := r.Header.Get("Authorization"); h != "" {
+	if h := header(r, "Authorization"); h != "" {
 		tok, ok := bearer(h)
 		switch {
 		case !ok:
@@ -98,7 +98,7 @@ func (s *Server) authenticate(r *http.Request) *APIError {
 			}
 		}
 	}
-	id, secret := r.Header.Get("X-Client-Id"), r.Header.Get("X-Client-Secret")
+	id, secret := header(r, "X-Client-Id"), header(r, "X-Client-Secret")
 	if id != "" || secret != "" {
 		if s.validClient(id, secret) {
 			return nil

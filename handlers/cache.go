@@ -10,6 +10,10 @@ import (
 // not a generation. It is an LRU bounded in bytes, not entries: an endless
 // stream of new link IDs evicts old bodies instead of growing memory. It is
 // split in shards so that concurrent requests rarely wait on one lock.
+//
+// Entries are per link ID (a string key takes the map's fast path), and hold
+// the few bodies made for that link: its identity answer and link object,
+// plain or shaped by a scenario.
 type cache struct {
 	seed   maphash.Seed
 	shards [cacheShards]cacheShard
@@ -17,13 +21,15 @@ type cache struct {
 
 const cacheShards = 16
 
-// entryOverhead approximates what an entry costs beyond its key and body (list
-// element, map slot, string headers).
-const entryOverhead = 160
+// entryOverhead and variantOverhead approximate what an entry and each of its
+// bodies cost beyond the key and body bytes (list element, map slot, headers).
+const (
+	entryOverhead   = 160
+	variantOverhead = 64
+)
 
 // bodyKey names a cached body: which part of which link, under which
 // shaping (the fingerprint of the scenario entry that shapes it, 0 for none).
-// A struct, not a joined string, so that looking one up allocates nothing.
 type bodyKey struct {
 	part part
 	link string
@@ -39,70 +45,89 @@ type body struct {
 
 type cacheShard struct {
 	mu    sync.Mutex
-	items map[bodyKey]*list.Element
+	items map[string]*list.Element
 	lru   list.List // front = most recently used
 	bytes int64
 	max   int64
 }
 
+// cacheEntry is one link's bodies.
 type cacheEntry struct {
-	key  bodyKey
+	link     string
+	variants []variant
+	size     int64
+}
+
+type variant struct {
+	part part
+	fp   uint64
 	body body
 }
 
 func newCache(maxBytes int64) *cache {
 	c := &cache{seed: maphash.MakeSeed()}
 	for i := range c.shards {
-		c.shards[i].items = map[bodyKey]*list.Element{}
+		c.shards[i].items = map[string]*list.Element{}
 		c.shards[i].max = maxBytes / cacheShards
 	}
 	return c
 }
 
-func (c *cache) shard(key bodyKey) *cacheShard {
-	return &c.shards[(maphash.String(c.seed, key.link)^key.fp)%cacheShards]
+func (c *cache) shard(link string) *cacheShard {
+	return &c.shards[maphash.String(c.seed, link)%cacheShards]
 }
-
-// size is what an entry counts against the budget.
-func (k bodyKey) size(b body) int64 { return int64(len(k.link) + len(b.b) + entryOverhead) }
 
 // get returns the body cached under key. The body is shared: never modify it.
 func (c *cache) get(key bodyKey) (body, bool) {
-	s := c.shard(key)
+	s := c.shard(key.link)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e, ok := s.items[key]; ok {
-		s.lru.MoveToFront(e)
-		return e.Value.(*cacheEntry).body, true
+	if e, ok := s.items[key.link]; ok {
+		for _, v := range e.Value.(*cacheEntry).variants {
+			if v.part == key.part && v.fp == key.fp {
+				s.lru.MoveToFront(e)
+				return v.body, true
+			}
+		}
 	}
 	return body{}, false
 }
 
-// put caches body under key, evicting the least recently used bodies to stay
+// put caches b under key, evicting the least recently used links to stay
 // within the byte budget. A body larger than a whole shard is not cached.
 func (c *cache) put(key bodyKey, b body) {
-	size := key.size(b)
-	s := c.shard(key)
+	s := c.shard(key.link)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if size > s.max {
+	add := int64(len(b.b) + variantOverhead)
+	if int64(len(key.link)+entryOverhead)+add > s.max {
 		return
 	}
-	if e, ok := s.items[key]; ok {
-		old := e.Value.(*cacheEntry)
-		s.bytes += size - key.size(old.body)
-		old.body = b
-		s.lru.MoveToFront(e)
-	} else {
-		s.items[key] = s.lru.PushFront(&cacheEntry{key: key, body: b})
-		s.bytes += size
+	e, ok := s.items[key.link]
+	if !ok {
+		e = s.lru.PushFront(&cacheEntry{link: key.link, size: int64(len(key.link) + entryOverhead)})
+		s.items[key.link] = e
+		s.bytes += e.Value.(*cacheEntry).size
 	}
+	ce := e.Value.(*cacheEntry)
+	for i, v := range ce.variants {
+		if v.part == key.part && v.fp == key.fp {
+			ce.size -= int64(len(v.body.b) + variantOverhead)
+			s.bytes -= int64(len(v.body.b) + variantOverhead)
+			ce.variants = append(ce.variants[:i], ce.variants[i+1:]...)
+			break
+		}
+	}
+	ce.variants = append(ce.variants, variant{part: key.part, fp: key.fp, body: b})
+	ce.size += add
+	s.bytes += add
+	s.lru.MoveToFront(e)
 	for s.bytes > s.max {
-		e := s.lru.Back()
-		ce := e.Value.(*cacheEntry)
-		s.lru.Remove(e)
-		delete(s.items, ce.key)
-		s.bytes -= ce.key.size(ce.body)
+		old := s.lru.Back()
+		oe := old.Value.(*cacheEntry)
+		s.lru.Remove(old)
+		delete(s.items, oe.link)
+		s.bytes -= oe.size
 	}
 }
 
@@ -111,7 +136,9 @@ func (c *cache) len() (n int) {
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.Lock()
-		n += len(s.items)
+		for _, e := range s.items {
+			n += len(e.Value.(*cacheEntry).variants)
+		}
 		s.mu.Unlock()
 	}
 	return n

@@ -34,7 +34,7 @@ var (
 // across origins), so SDKs and curl get no CORS headers at all.
 func (c cors) apply(h http.Header, r *http.Request) (preflight bool) {
 	preflight = r.Method == http.MethodOptions
-	origin := r.Header.Get("Origin")
+	origin := header(r, "Origin")
 	if c.off || origin == "" {
 		return preflight
 	}

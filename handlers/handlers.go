@@ -248,20 +248,40 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // headerRequestID is in canonical form so that it can be set without allocating.
 const headerRequestID = "X-Request-Id"
 
+// header returns the first value of a request header whose name is given in
+// canonical form. It indexes the map directly: net/http canonicalizes the
+// names of incoming headers, and Header.Get would check the name again on
+// every call, six times a request.
+func header(r *http.Request, canonicalName string) string {
+	if v := r.Header[canonicalName]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// requestIDs numbers the IDs this process makes; requestIDPrefix, random per
+// process, keeps them apart from other processes' (replicas, restarts).
+var (
+	requestIDs      atomic.Uint64
+	requestIDPrefix = rand.Uint64()
+)
+
 // requestID keeps a caller's X-Request-Id when it is short and plain (so logs on
-// both sides line up), and makes one otherwise.
+// both sides line up), and makes one otherwise: req_ and 24 hex digits, 12 of
+// the process's prefix and 12 of a counter.
 func requestID(r *http.Request) string {
-	if v := r.Header.Get(headerRequestID); v != "" && len(v) <= 128 && plainToken(v) {
+	if v := header(r, headerRequestID); v != "" && len(v) <= 128 && plainToken(v) {
 		return v
 	}
 	var b [4 + 24]byte
 	copy(b[:], "req_")
 	const hexdigits = "0123456789abcdef"
-	for i, x := 0, rand.Uint64(); i < 16; i, x = i+1, x>>4 {
+	n := requestIDs.Add(1)
+	for i, x := 0, requestIDPrefix; i < 12; i, x = i+1, x>>4 {
 		b[4+i] = hexdigits[x&15]
 	}
-	for i, x := 16, rand.Uint32(); i < 24; i, x = i+1, x>>4 {
-		b[4+i] = hexdigits[x&15]
+	for i, x := 27, n; i >= 16; i, x = i-1, x>>4 {
+		b[i] = hexdigits[x&15]
 	}
 	return string(b[:])
 }
@@ -284,8 +304,7 @@ const SupportedVersion = "2023-02-18"
 // client pinned to a version the mock does not know finds out at once instead of
 // trusting answers shaped for another version.
 func checkVersion(r *http.Request) error {
-	// "Moneykit-Version" is the canonical form: Get skips re-canonicalizing.
-	v := r.Header.Get("Moneykit-Version")
+	v := header(r, "Moneykit-Version")
 	if v == "" || v == SupportedVersion || strings.HasPrefix(r.URL.Path, "/_mock/") {
 		return nil
 	}

@@ -113,7 +113,7 @@ func (ss *sessions) len() int {
 
 // sessionName reads a request's session, checking it is a plain token.
 func sessionName(r *http.Request) (string, error) {
-	name := r.Header.Get(headerSession)
+	name := header(r, headerSession)
 	if name == "" {
 		return "", nil
 	}
