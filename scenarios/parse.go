@@ -129,27 +129,8 @@ func parseFile(name string, data []byte) ([]*Entry, map[*Entry]*yaml.Node, Error
 	if root == nil {
 		return nil, nil, p.done()
 	}
-	if root.Kind != yaml.MappingNode {
-		p.errorf(root, "top level must be a mapping with a links key, got %s", describe(root))
-		return nil, nil, p.done()
-	}
-	p.pairs(root, "at top level", func(key string, k, v *yaml.Node) {
-		if key != "links" {
-			hint := ""
-			if key == "personas" {
-				hint = "; personas belong in a fixtures file"
-			}
-			p.errorf(k, "unknown key %q at top level (want links%s)", key, hint)
-			return
-		}
-		if isNull(v) {
-			return
-		}
-		if v.Kind != yaml.MappingNode {
-			p.errorf(v, "links must be a mapping of link IDs and globs to entries, got %s", describe(v))
-			return
-		}
-		p.pairs(v, "in links", func(pattern string, k, v *yaml.Node) {
+	p.section(root, fileKind{key: "links", holds: "link IDs and globs to entries", other: "personas", otherFile: "a fixtures file"},
+		func(pattern string, k, v *yaml.Node) {
 			if isNull(k) {
 				pattern = ""
 			}
@@ -158,8 +139,44 @@ func parseFile(name string, data []byte) ([]*Entry, map[*Entry]*yaml.Node, Error
 				entries = append(entries, e)
 			}
 		})
-	})
 	return entries, p.fixtureAt, p.done()
+}
+
+// fileKind describes the one top-level key a kind of file has.
+type fileKind struct {
+	key   string // "links"
+	holds string // what its mapping maps, for messages
+	// other and otherFile name the other kind of file's key and the file it
+	// belongs in, for a hint when it turns up here.
+	other, otherFile string
+}
+
+// section walks a file's top level, which must be a mapping whose only key is
+// k.key holding a mapping (or nothing), and hands each pair of that mapping to
+// each. Everything else is reported.
+func (p *parser) section(root *yaml.Node, k fileKind, each func(name string, key, value *yaml.Node)) {
+	if root.Kind != yaml.MappingNode {
+		p.errorf(root, "top level must be a mapping with a %s key, got %s", k.key, describe(root))
+		return
+	}
+	p.pairs(root, "at top level", func(key string, kn, v *yaml.Node) {
+		if key != k.key {
+			hint := ""
+			if key == k.other {
+				hint = "; " + k.other + " belong in " + k.otherFile
+			}
+			p.errorf(kn, "unknown key %q at top level (want %s%s)", key, k.key, hint)
+			return
+		}
+		if isNull(v) {
+			return
+		}
+		if v.Kind != yaml.MappingNode {
+			p.errorf(v, "%s must be a mapping of %s, got %s", k.key, k.holds, describe(v))
+			return
+		}
+		p.pairs(v, "in "+k.key, each)
+	})
 }
 
 // parser collects the problems of one file while walking its yaml.Node tree.

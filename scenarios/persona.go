@@ -92,28 +92,9 @@ func parsePersonaFile(name string, data []byte) ([]*personaDef, Errors) {
 	if root == nil {
 		return nil, p.done()
 	}
-	if root.Kind != yaml.MappingNode {
-		p.errorf(root, "top level must be a mapping with a personas key, got %s", describe(root))
-		return nil, p.done()
-	}
 	var defs []*personaDef
-	p.pairs(root, "at top level", func(key string, k, v *yaml.Node) {
-		if key != "personas" {
-			hint := ""
-			if key == "links" {
-				hint = "; links belong in a scenario file"
-			}
-			p.errorf(k, "unknown key %q at top level (want personas%s)", key, hint)
-			return
-		}
-		if isNull(v) {
-			return
-		}
-		if v.Kind != yaml.MappingNode {
-			p.errorf(v, "personas must be a mapping of persona names to personas, got %s", describe(v))
-			return
-		}
-		p.pairs(v, "in personas", func(name string, k, v *yaml.Node) {
+	p.section(root, fileKind{key: "personas", holds: "persona names to personas", other: "links", otherFile: "a scenario file"},
+		func(name string, k, v *yaml.Node) {
 			if isNull(k) {
 				name = ""
 			}
@@ -124,7 +105,6 @@ func parsePersonaFile(name string, data []byte) ([]*personaDef, Errors) {
 			}
 			defs = append(defs, &personaDef{name: name, source: p.file, line: k.Line, col: k.Column, persona: p.persona(name, v)})
 		})
-	})
 	for _, d := range defs {
 		d.hash = hashPersona(d.persona)
 	}
