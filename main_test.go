@@ -7,10 +7,12 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -64,6 +66,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"bad log format", []string{"--log-format", "xml"}, nil, 2, `log format "xml"`},
 		{"every problem at once", nil, map[string]string{"MOCK_TOKEN_TTL": "-1s", "MOCK_LOG_FORMAT": "yaml"}, 2, "token ttl -1s: must be positive"},
 		{"stray argument", []string{"serve"}, nil, 2, `unexpected argument "serve"`},
+		{"bad clock", []string{"--clock", "tomorrow"}, nil, 2, `clock "tomorrow": want real or an RFC 3339 time`},
+		{"bad journal size", []string{"--journal-size", "0"}, nil, 2, "journal size 0: must be at least 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parseConfig(tc.args, env(tc.env), io.Discard)
@@ -388,4 +392,32 @@ func TestWarnsWithoutAdminTokenBeyondLoopback(t *testing.T) {
 			t.Errorf("%v: warned = %v, want %v\n%s", tc.args, got, tc.warn, logs.String())
 		}
 	}
+}
+
+// TestSIGHUPReloads edits a scenario file and sends SIGHUP: the mock reloads
+// at once and says so. The test holds its own SIGHUP subscription throughout,
+// so that a signal arriving before the mock subscribes cannot end the test
+// process (SIGHUP's default action).
+func TestSIGHUPReloads(t *testing.T) {
+	hold := make(chan os.Signal, 8)
+	signal.Notify(hold, syscall.SIGHUP)
+	defer signal.Stop(hold)
+
+	file := filepath.Join(t.TempDir(), "s.yaml")
+	writeFile(t, file, "links:\n  mk_hup:\n    error: deleted\n")
+	base, logs := startRun(t, "--scenarios", file)
+	url := base + "/links/mk_hup/identity"
+	if got := status(t, url); got != 410 {
+		t.Fatalf("before: %d", got)
+	}
+	writeFile(t, file, "links:\n  mk_hup:\n    error: forbidden\n")
+	deadline := time.Now().Add(3 * time.Second)
+	for !strings.Contains(logs.String(), "SIGHUP: reloading") {
+		if time.Now().After(deadline) {
+			t.Fatalf("SIGHUP was not handled:\n%s", logs.String())
+		}
+		syscall.Kill(os.Getpid(), syscall.SIGHUP)
+		time.Sleep(50 * time.Millisecond)
+	}
+	waitStatus(t, url, 403)
 }
