@@ -294,4 +294,18 @@ func TestParallelSessions(t *testing.T) {
 	if got := call(t, h, "mk_shared", ""); got != 200 {
 		t.Errorf("default session: %d", got)
 	}
+	// session=* sees everyone's calls; session=NAME one other session's.
+	total := 1 // the default session's call just above
+	for i := range 32 {
+		total += 3 + i%5
+	}
+	if got, want := admin(t, h, "GET", "/_mock/requests?count=true&link=mk_shared&session=*", "", "").Body.String(), fmt.Sprintf(`{"count":%d}`, total); got != want {
+		t.Errorf("session=*: %s, want %s", got, want)
+	}
+	if got := admin(t, h, "GET", "/_mock/requests?count=true&session=test-1", "", "").Body.String(); got != `{"count":4}` {
+		t.Errorf("session=test-1: %s, want its 4 calls", got)
+	}
+	if rec := admin(t, h, "GET", "/_mock/requests?session=bad%20name", "", ""); rec.Code != 400 {
+		t.Errorf("bad session filter: %d", rec.Code)
+	}
 }

@@ -37,16 +37,28 @@ func (s *Server) journalClear(session string, all bool) {
 }
 
 // handleListRequests handles "GET /_mock/requests": the request journal of
-// the caller's session, newest last, filtered by link=, status=, path=,
-// since= and limit=; with count=true it answers {"count": N} instead, so a
-// test asserts "called N times" in one call.
+// the caller's session (or, with session=, another's or all of them), newest
+// last, filtered by link=, status=, path=, since= and limit=; with count=true
+// it answers {"count": N} instead, so a test asserts "called N times" in one
+// call.
 func (s *Server) handleListRequests(w http.ResponseWriter, r *http.Request) error {
-	f, count, err := parseJournalFilter(r.URL.Query())
+	q := r.URL.Query()
+	f, count, err := parseJournalFilter(q)
 	if err != nil {
 		return err
 	}
 	if f.Session, err = sessionName(r); err != nil {
 		return err
+	}
+	// session=* shows every session's requests; session=NAME another one's.
+	switch v := q.Get("session"); {
+	case v == "*":
+		f.AllSessions = true
+	case v != "":
+		if len(v) > maxSessionNameLen || !plainToken(v) {
+			return errValidation(http.StatusBadRequest, []any{"query", "session"}, "session must be * or a session name", "value_error")
+		}
+		f.Session = v
 	}
 	if count {
 		return s.writeValue(w, http.StatusOK, struct {
