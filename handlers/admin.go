@@ -101,14 +101,14 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) error {
 	}
 	if name != "" {
 		s.sessions.drop(name)
-		s.journalClear(name, false)
+		s.journal.clear(name, false)
 	} else {
 		s.world.reset()
 		s.sessions.reset()
 		if c, ok := s.clock.(resettableClock); ok {
 			c.Reset()
 		}
-		s.journalClear("", true)
+		s.journal.clear("", true)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

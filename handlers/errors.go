@@ -63,8 +63,6 @@ type APIError struct {
 	ValidationErrors []ValidationError
 	// RetryAfter, when > 0, is sent as the Retry-After header (seconds).
 	RetryAfter int
-	// Scenario names the scenario that asked for this error, for logs.
-	Scenario string
 }
 
 // ValidationError is one item of validation_errors (FastAPI's loc/msg/type).
@@ -136,9 +134,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if ae.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(ae.RetryAfter))
-	}
-	if rec, ok := w.(*recorder); ok {
-		rec.scenario = ae.Scenario
 	}
 	b, _ := ae.MarshalJSON()
 	writeJSON(w, ae.Status, b)

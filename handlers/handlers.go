@@ -220,9 +220,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h[headerRequestID] = []string{id}
 	defer func() {
 		if p := recover(); p != nil {
-			s.log.ErrorContext(r.Context(), "panic", "request_id", id, "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
-			if !rec.wrote {
-				s.writeError(rec, r, fmt.Errorf("panic: %v", p))
+			err := fmt.Errorf("panic: %v", p)
+			if rec.wrote {
+				// Too late for an error answer; the log still gets the cause.
+				s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+			} else {
+				s.writeError(rec, r, err) // logs the cause
 			}
 		}
 		d := time.Since(start)

@@ -81,13 +81,13 @@ const (
 // same bytes and either may win.
 func (s *Server) writeBody(w http.ResponseWriter, wd *world, id string, e *scenarios.Entry, p part) {
 	if wd.hasRefresh(id) {
-		writeJSON(w, http.StatusOK, mustJSON(s.partOf(s.identityNow(wd, id, e), p)))
+		writeJSON(w, http.StatusOK, mustJSON(partOf(s.identityNow(wd, id, e), p)))
 		return
 	}
 	key := cacheKey(p, id, e)
 	b, ok := s.cache.get(key)
 	if !ok {
-		raw := mustJSON(s.partOf(s.generate(id, e), p))
+		raw := mustJSON(partOf(s.generate(id, e), p))
 		b = body{b: raw, contentLength: []string{strconv.Itoa(len(raw))}}
 		s.cache.put(key, b)
 	}
@@ -98,7 +98,7 @@ func (s *Server) writeBody(w http.ResponseWriter, wd *world, id string, e *scena
 	w.Write(b.b)
 }
 
-func (s *Server) partOf(id *fixtures.Identity, p part) any {
+func partOf(id *fixtures.Identity, p part) any {
 	if p == linkPart {
 		return &id.Link
 	}

@@ -31,11 +31,6 @@ func (s *Server) record(r *http.Request, rec *recorder, start time.Time, d time.
 	})
 }
 
-// journalClear forgets the journal entries of one session, or all of them.
-func (s *Server) journalClear(session string, all bool) {
-	s.journal.clear(session, all)
-}
-
 // handleListRequests handles "GET /_mock/requests": the request journal of
 // the caller's session (or, with session=, another's or all of them), newest
 // last, filtered by link=, status=, path=, since= and limit=; with count=true

@@ -114,7 +114,7 @@ func (s *Server) scenario(w http.ResponseWriter, r *http.Request, wd *world, lin
 	}
 	if refused {
 		return nil, &APIError{Status: http.StatusTooManyRequests, Code: CodeRateLimited, Message: MsgRateLimited,
-			RetryAfter: e.LimitRetryAfterSeconds(wait), Scenario: e.Pattern}
+			RetryAfter: e.LimitRetryAfterSeconds(wait)}
 	}
 	if e.Error != "" && e.Applies(n) {
 		return nil, scenarioError(e)
@@ -148,7 +148,7 @@ func (s *Server) lookup(wd *world, linkID string) *scenarios.Entry {
 
 // scenarioError is the answer a scenario's error kind stands for.
 func scenarioError(e *scenarios.Entry) *APIError {
-	ae := &APIError{Scenario: e.Pattern}
+	ae := &APIError{}
 	switch e.Error {
 	case scenarios.Deleted:
 		ae.Status, ae.Code, ae.Message = http.StatusGone, CodeDeleted, MsgDeleted

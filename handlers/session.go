@@ -103,14 +103,6 @@ func (ss *sessions) reset() {
 	clear(ss.m)
 }
 
-// len reports how many sessions are live.
-func (ss *sessions) len() int {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	ss.expire(ss.clock())
-	return len(ss.m)
-}
-
 // sessionName reads a request's session, checking it is a plain token.
 func sessionName(r *http.Request) (string, error) {
 	name := header(r, headerSession)
