@@ -238,7 +238,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	logStartup(log, c, ln.Addr(), set)
-	if c.adminToken == "" && !loopback(ln.Addr()) {
+	if openAdmin(c, ln.Addr()) {
 		log.Warn("listening beyond loopback without --admin-token: anyone who can reach this port can change the mock's behaviour through /_mock/", "addr", ln.Addr().String())
 	}
 
@@ -364,10 +364,11 @@ func scenarioSource(path string, set *scenarios.Set) string {
 	return fmt.Sprintf("%s over the embedded catalogue (%d entries)", path, set.Len())
 }
 
-// loopback reports whether a listening address is reachable only from this machine.
-func loopback(addr net.Addr) bool {
+// openAdmin reports whether anyone beyond this machine could reach the /_mock/
+// routes: the mock listens beyond loopback and no admin token guards them.
+func openAdmin(c config, addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
-	return ok && tcp.IP.IsLoopback()
+	return c.adminToken == "" && !(ok && tcp.IP.IsLoopback())
 }
 
 // reachable turns a listening address into one a curl on the same machine can

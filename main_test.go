@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -113,52 +114,21 @@ func (s *syncBuffer) String() string {
 // TestRun starts the real program on a free loopback port, reads the address
 // and the curl line from its start-up log, makes one request and shuts it down.
 func TestRun(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var logs syncBuffer
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--seed", "3"}, env(nil), &logs) }()
-
-	addrRE := regexp.MustCompile(`addr=(http://127\.0\.0\.1:\d+)`)
-	var base string
-	for deadline := time.Now().Add(5 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if m := addrRE.FindStringSubmatch(logs.String()); m != nil {
-			base = m[1]
-		}
-	}
-	if base == "" {
-		t.Fatalf("no address in the start-up log:\n%s", logs.String())
-	}
+	p := startRun(t, "--seed", "3")
 	for _, want := range []string{"seed=3", "client_id=mock_client_id", "client_secret=mock_client_secret", "static_token=sandbox-token",
-		`curl="curl -H 'Authorization: Bearer sandbox-token' ` + base + `/links/mk_demo/identity"`} {
-		if !strings.Contains(logs.String(), want) {
-			t.Errorf("start-up log lacks %q:\n%s", want, logs.String())
+		`curl="curl -H 'Authorization: Bearer sandbox-token' ` + p.base + `/links/mk_demo/identity"`} {
+		if !strings.Contains(p.logs.String(), want) {
+			t.Errorf("start-up log lacks %q:\n%s", want, p.logs.String())
 		}
 	}
-
-	req, _ := http.NewRequest("GET", base+"/links/mk_demo/identity", nil)
-	req.Header.Set("Authorization", "Bearer sandbox-token")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	if code, body := fetch(t, p.base+"/links/mk_demo/identity"); code != 200 || !strings.Contains(body, `"link_id":"mk_demo"`) {
+		t.Errorf("GET identity: %d %s", code, body)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`"link_id":"mk_demo"`)) {
-		t.Errorf("GET identity: %d %s", resp.StatusCode, body)
+	if err := p.stop(); err != nil {
+		t.Errorf("run: %v", err)
 	}
-
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("run did not return after cancel")
-	}
-	if !strings.Contains(logs.String(), "status=200") {
-		t.Errorf("the request was not logged:\n%s", logs.String())
+	if !strings.Contains(p.logs.String(), "status=200") {
+		t.Errorf("the request was not logged:\n%s", p.logs.String())
 	}
 }
 
@@ -221,32 +191,54 @@ func TestStartRefusesBadScenarios(t *testing.T) {
 	}
 }
 
-// startRun runs the program on a free port and returns its base URL and logs.
-func startRun(t *testing.T, args ...string) (string, *syncBuffer) {
+// program is the mock started by startRun.
+type program struct {
+	base string      // http://127.0.0.1:PORT
+	logs *syncBuffer // everything it logged
+	// stop ends it and returns what run returned; the test's clean-up
+	// calls it too, so calling it is optional.
+	stop func() error
+}
+
+// startRun runs the program on a free loopback port, with args after the
+// address, and waits for the address in its start-up log.
+func startRun(t *testing.T, args ...string) *program {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var logs syncBuffer
+	p := &program{logs: &syncBuffer{}}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), env(nil), &logs) }()
+	go func() { done <- run(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), env(nil), p.logs) }()
+	var once sync.Once
+	var runErr error
+	p.stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case runErr = <-done:
+			case <-time.After(5 * time.Second):
+				runErr = errors.New("run did not return within 5s of cancel")
+			}
+		})
+		return runErr
+	}
 	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Error("run did not return after cancel")
+		if err := p.stop(); err != nil {
+			t.Error(err)
 		}
 	})
 	addrRE := regexp.MustCompile(`addr=(http://127\.0\.0\.1:\d+)`)
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if m := addrRE.FindStringSubmatch(logs.String()); m != nil {
-			return m[1], &logs
+		if m := addrRE.FindStringSubmatch(p.logs.String()); m != nil {
+			p.base = m[1]
+			return p
 		}
 	}
-	t.Fatalf("no address in the start-up log:\n%s", logs.String())
-	return "", nil
+	t.Fatalf("no address in the start-up log:\n%s", p.logs.String())
+	return nil
 }
 
-func status(t *testing.T, url string) int {
+// fetch is an authenticated GET: the status and the body.
+func fetch(t *testing.T, url string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", url, nil)
 	req.Header.Set("Authorization", "Bearer sandbox-token")
@@ -254,9 +246,21 @@ func status(t *testing.T, url string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func status(t *testing.T, url string) int {
+	t.Helper()
+	code, _ := fetch(t, url)
+	return code
+}
+
+func body(t *testing.T, url string) string {
+	t.Helper()
+	_, b := fetch(t, url)
+	return b
 }
 
 // waitStatus polls until url answers want, for at most the one second a
@@ -276,8 +280,8 @@ func TestScenarioReload(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "mine.yaml")
 	writeFile(t, file, "links:\n  mk_mine:\n    error: deleted\n")
-	base, logs := startRun(t, "--scenarios", dir)
-	url := base + "/links/mk_mine/identity"
+	p := startRun(t, "--scenarios", dir)
+	url, logs := p.base+"/links/mk_mine/identity", p.logs
 	if got := status(t, url); got != 410 {
 		t.Fatalf("before the edit: %d, want 410", got)
 	}
@@ -304,25 +308,13 @@ func TestScenarioReload(t *testing.T) {
 	}
 }
 
-func body(t *testing.T, url string) string {
-	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	req.Header.Set("Authorization", "Bearer sandbox-token")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return string(b)
-}
-
 func TestFixturesReload(t *testing.T) {
 	dir := t.TempDir()
 	personas, links := filepath.Join(dir, "personas.yaml"), filepath.Join(dir, "links.yaml")
 	writeFile(t, personas, "personas:\n  ada:\n    owners:\n      - names: [Ada Lovelace]\n")
 	writeFile(t, links, "links:\n  mk_ada:\n    fixture: ada\n")
-	base, logs := startRun(t, "--scenarios", links, "--fixtures", personas)
+	p := startRun(t, "--scenarios", links, "--fixtures", personas)
+	base, logs := p.base, p.logs
 	url := base + "/links/mk_ada/identity"
 	if b := body(t, url); !strings.Contains(b, `"names":["Ada Lovelace"]`) {
 		t.Fatalf("the persona is not served: %s", b)
@@ -370,27 +362,32 @@ func TestValidateFixtures(t *testing.T) {
 	}
 }
 
-func TestWarnsWithoutAdminTokenBeyondLoopback(t *testing.T) {
+// TestOpenAdminWarning checks when start-up warns that /_mock/ is open to
+// the network. It judges addresses without binding any: tests bind only
+// loopback.
+func TestOpenAdminWarning(t *testing.T) {
 	for _, tc := range []struct {
-		args []string
-		warn bool
+		ip    string
+		token string
+		warn  bool
 	}{
-		{[]string{"--addr", "127.0.0.1:0"}, false},
-		{[]string{"--addr", "0.0.0.0:0"}, true},
-		{[]string{"--addr", "0.0.0.0:0", "--admin-token", "t"}, false},
+		{"127.0.0.1", "", false},
+		{"::1", "", false},
+		{"0.0.0.0", "", true},
+		{"::", "", true},
+		{"192.0.2.7", "", true},
+		{"0.0.0.0", "t", false},
 	} {
-		ctx, cancel := context.WithCancel(context.Background())
-		var logs syncBuffer
-		done := make(chan error, 1)
-		go func() { done <- run(ctx, tc.args, env(nil), &logs) }()
-		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), "listening") && time.Now().Before(deadline); {
-			time.Sleep(5 * time.Millisecond)
+		addr := &net.TCPAddr{IP: net.ParseIP(tc.ip), Port: 8080}
+		if got := openAdmin(config{adminToken: tc.token}, addr); got != tc.warn {
+			t.Errorf("%s with admin token %q: warn = %v, want %v", tc.ip, tc.token, got, tc.warn)
 		}
-		cancel()
-		<-done
-		if got := strings.Contains(logs.String(), "without --admin-token"); got != tc.warn {
-			t.Errorf("%v: warned = %v, want %v\n%s", tc.args, got, tc.warn, logs.String())
-		}
+	}
+	// And the warning is in the log when it applies; this run is on loopback.
+	p := startRun(t)
+	p.stop()
+	if strings.Contains(p.logs.String(), "without --admin-token") {
+		t.Errorf("warned on loopback:\n%s", p.logs.String())
 	}
 }
 
@@ -405,8 +402,8 @@ func TestSIGHUPReloads(t *testing.T) {
 
 	file := filepath.Join(t.TempDir(), "s.yaml")
 	writeFile(t, file, "links:\n  mk_hup:\n    error: deleted\n")
-	base, logs := startRun(t, "--scenarios", file)
-	url := base + "/links/mk_hup/identity"
+	p := startRun(t, "--scenarios", file)
+	url, logs := p.base+"/links/mk_hup/identity", p.logs
 	if got := status(t, url); got != 410 {
 		t.Fatalf("before: %d", got)
 	}
