@@ -224,32 +224,8 @@ func TestWatch(t *testing.T) {
 	file := filepath.Join(dir, "s.yaml")
 	writeFile(t, file, "links:\n  mk_w: {error: deleted}\n")
 
-	type result struct {
-		set *Set
-		err error
-	}
-	results := make(chan result, 10)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	w := newWatcher(Sources{Scenarios: []string{dir}}) // the baseline, taken before any edit
-	go func() {
-		defer close(done)
-		w.run(ctx, 20*time.Millisecond, func(s *Set, err error) { results <- result{s, err} })
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	next := func() result {
-		t.Helper()
-		select {
-		case r := <-results:
-			return r
-		case <-time.After(3 * time.Second):
-			t.Fatal("no reload within 3s")
-			return result{}
-		}
-	}
+	w := watch(t, Sources{Scenarios: []string{dir}}) // the baseline, taken before any edit
+	next := w.next
 
 	writeFile(t, file, "links:\n  mk_w: {error: not_found}\n")
 	r := next()
@@ -269,7 +245,7 @@ func TestWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {
-	case r := <-results:
+	case r := <-w.reports:
 		t.Fatalf("a touch caused a reload: %v, %v", r.set, r.err)
 	case <-time.After(200 * time.Millisecond):
 	}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -341,4 +342,63 @@ func TestSyntaxLine(t *testing.T) {
 			checkLines(t, errorLines(t, err), []string{tc.want})
 		})
 	}
+}
+
+// reload is what a watcher reported: a new Set, or the problems of a bad edit.
+type reload struct {
+	set *Set
+	err error
+}
+
+// watching is a watcher a test runs: next waits at most 3s for its next
+// report; reports is there to check that none comes.
+type watching struct {
+	t       *testing.T
+	reports chan reload
+}
+
+// watch runs a watcher over src (its baseline taken now) at a 20ms interval
+// until the test ends.
+func watch(t *testing.T, src Sources) watching {
+	t.Helper()
+	w := watching{t: t, reports: make(chan reload, 10)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	watcher := newWatcher(src)
+	go func() {
+		defer close(done)
+		watcher.run(ctx, 20*time.Millisecond, func(s *Set, err error) { w.reports <- reload{s, err} })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return w
+}
+
+func (w watching) next() reload {
+	w.t.Helper()
+	select {
+	case r := <-w.reports:
+		return r
+	case <-time.After(3 * time.Second):
+		w.t.Fatal("no reload within 3s")
+		return reload{}
+	}
+}
+
+// checkLoadErrors checks that loading src fails with exactly want, and that
+// ValidateWith says the same.
+func checkLoadErrors(t *testing.T, src Sources, want []string) {
+	t.Helper()
+	set, err := LoadWith(src)
+	if set != nil {
+		t.Error("LoadWith returned a Set with an error")
+	}
+	got := errorLines(t, err)
+	for i := range got {
+		got[i] = filepath.ToSlash(got[i])
+	}
+	checkLines(t, got, want)
+	checkLines(t, errorLines(t, ValidateWith(src)), got)
 }

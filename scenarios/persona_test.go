@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -571,18 +570,7 @@ func TestLoadPersonaErrors(t *testing.T) {
 			`testdata/personas_override.yaml:2:1: unknown key "personas" at top level (want links; personas belong in a fixtures file)`,
 		}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			set, err := LoadWith(tc.src)
-			if set != nil {
-				t.Error("LoadWith returned a Set with an error")
-			}
-			got := errorLines(t, err)
-			for i := range got {
-				got[i] = filepath.ToSlash(got[i])
-			}
-			checkLines(t, got, tc.want)
-			checkLines(t, errorLines(t, ValidateWith(tc.src)), got)
-		})
+		t.Run(tc.name, func(t *testing.T) { checkLoadErrors(t, tc.src, tc.want) })
 	}
 }
 
@@ -653,32 +641,7 @@ func TestWatchSources(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	type result struct {
-		set *Set
-		err error
-	}
-	results := make(chan result, 10)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	w := newWatcher(src)
-	go func() {
-		defer close(done)
-		w.run(ctx, 20*time.Millisecond, func(s *Set, err error) { results <- result{s, err} })
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	next := func() result {
-		t.Helper()
-		select {
-		case r := <-results:
-			return r
-		case <-time.After(3 * time.Second):
-			t.Fatal("no reload within 3s")
-			return result{}
-		}
-	}
+	next := watch(t, src).next
 
 	writeFile(t, filepath.Join(fx, "p.yaml"), "personas:\n  pat:\n    owners: [{names: [Pat Roe]}]\n")
 	r := next()
