@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -226,7 +228,8 @@ func startRun(t *testing.T, args ...string) *program {
 			t.Error(err)
 		}
 	})
-	addrRE := regexp.MustCompile(`addr=(http://127\.0\.0\.1:\d+)`)
+	// addr=http://... in text logs, "addr":"http://..." in JSON ones.
+	addrRE := regexp.MustCompile(`addr"?[=:]"?(http://127\.0\.0\.1:\d+)`)
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if m := addrRE.FindStringSubmatch(p.logs.String()); m != nil {
 			p.base = m[1]
@@ -417,4 +420,28 @@ func TestSIGHUPReloads(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	waitStatus(t, url, 403)
+}
+
+// TestJSONLogs checks that --log-format json writes one JSON object a line,
+// the start-up line and the request lines alike.
+func TestJSONLogs(t *testing.T) {
+	p := startRun(t, "--log-format", "json")
+	fetch(t, p.base+"/links/mk_demo/identity")
+	if err := p.stop(); err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, line := range strings.Split(strings.TrimSpace(p.logs.String()), "\n") {
+		var rec struct {
+			Msg    string `json:"msg"`
+			Status int    `json:"status"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("not a JSON line: %q", line)
+		}
+		msgs = append(msgs, rec.Msg)
+	}
+	if len(msgs) < 3 || msgs[0] != "moneykit-mock listening" || !slices.Contains(msgs, "request") {
+		t.Errorf("log messages = %q", msgs)
+	}
 }
