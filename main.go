@@ -19,9 +19,11 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/moneykit-mock/moneykit-mock/config"
 	"github.com/moneykit-mock/moneykit-mock/handlers"
 	"github.com/moneykit-mock/moneykit-mock/mock"
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
@@ -57,53 +59,35 @@ func (e exitError) Error() string {
 	return e.err.Error()
 }
 
-// config is everything the flags and environment set.
-type config struct {
-	addr         string
-	seed         uint64
-	clientID     string
-	clientSecret string
-	staticToken  string
-	tokenTTL     time.Duration
-	logFormat    string
-	logLevel     slog.Level
-	corsOrigins  string
-	cacheMB      int64
-	scenarios    string
-	clock        string
-	fixtures     string
-	refreshDelay time.Duration
-	adminToken   string
-	journalSize  int
-}
-
 // envPrefix is the one prefix of every environment twin of a flag.
 const envPrefix = "MOCK_"
 
-// parseConfig reads flags, then the environment for each flag not given: a flag
-// beats its MOCK_ twin, which beats the default. PORT alone means ":$PORT", as
-// platforms that inject PORT expect. lookupEnv is os.LookupEnv (not Getenv)
-// because an empty MOCK_STATIC_TOKEN must be able to turn the static token off.
-func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Writer) (config, error) {
-	var c config
+// parseConfig maps flags, then the environment for each flag not given, onto
+// a config.Config: a flag beats its MOCK_ twin, which beats the default (the
+// defaults are config.Default's, so they are written once). PORT alone means
+// ":$PORT", as platforms that inject PORT expect. lookupEnv is os.LookupEnv
+// (not Getenv) because an empty MOCK_STATIC_TOKEN must be able to turn the
+// static token off.
+func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Writer) (config.Config, error) {
+	c := config.Default()
 	fs := flag.NewFlagSet("moneykit-mock", flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "`address` to listen on; PORT alone means :$PORT")
-	fs.Uint64Var(&c.seed, "seed", 1, "`number` that seeds all generated data: the same seed gives the same bytes (0 is the same as 1)")
-	fs.StringVar(&c.clientID, "client-id", mock.DefaultClientID, "sandbox client `id` accepted by POST /auth/token and X-Client-Id")
-	fs.StringVar(&c.clientSecret, "client-secret", mock.DefaultClientSecret, "sandbox client `secret`")
-	fs.StringVar(&c.staticToken, "static-token", mock.StaticToken, "bearer `token` that is always accepted; empty disables it")
-	fs.DurationVar(&c.tokenTTL, "token-ttl", time.Hour, "`lifetime` of tokens issued by POST /auth/token")
-	fs.StringVar(&c.logFormat, "log-format", "text", "log `format`: text or json")
-	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
-	fs.StringVar(&c.corsOrigins, "cors-origins", "*", "comma-separated `origins` browsers may call from; * is any, empty disables CORS")
-	fs.Int64Var(&c.cacheMB, "cache-mb", 64, "`MiB` of generated bodies to keep cached")
-	fs.StringVar(&c.clock, "clock", "real", "`clock`: real, or an RFC 3339 instant to pin it at (byte-stable snapshots); POST /_mock/clock moves it")
-	fs.DurationVar(&c.refreshDelay, "refresh-delay", handlers.DefaultRefreshDelay, "how long a product refresh takes unless a scenario's refresh_delay says otherwise")
-	fs.StringVar(&c.fixtures, "fixtures", "", "persona `path`: a YAML file or a directory of *.yaml, layered over the embedded personas and reloaded on change")
-	fs.StringVar(&c.adminToken, "admin-token", "", "bearer `token` every /_mock/ route needs; empty leaves them open")
-	fs.IntVar(&c.journalSize, "journal-size", handlers.DefaultJournalSize, "how many `requests` GET /_mock/requests keeps")
-	fs.StringVar(&c.scenarios, "scenarios", "", "scenario `path`: a YAML file or a directory of *.yaml, layered over the embedded catalogue and reloaded on change and on SIGHUP")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "`address` to listen on; PORT alone means :$PORT")
+	fs.Uint64Var(&c.Seed, "seed", c.Seed, "`number` that seeds all generated data: the same seed gives the same bytes (0 is the same as 1)")
+	fs.StringVar(&c.ClientID, "client-id", c.ClientID, "sandbox client `id` accepted by POST /auth/token and X-Client-Id")
+	fs.StringVar(&c.ClientSecret, "client-secret", c.ClientSecret, "sandbox client `secret`")
+	fs.StringVar(&c.StaticToken, "static-token", c.StaticToken, "bearer `token` that is always accepted; empty disables it")
+	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "`lifetime` of tokens issued by POST /auth/token")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json")
+	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log `level`: debug, info, warn or error")
+	fs.Var(listFlag{&c.CORSOrigins}, "cors-origins", "comma-separated `origins` browsers may call from; * is any, empty disables CORS")
+	fs.Int64Var(&c.CacheMB, "cache-mb", c.CacheMB, "`MiB` of generated bodies to keep cached")
+	fs.Var(clockFlag{&c.Clock}, "clock", "`clock`: real, or an RFC 3339 instant to pin it at (byte-stable snapshots); POST /_mock/clock moves it")
+	fs.DurationVar(&c.RefreshDelay, "refresh-delay", c.RefreshDelay, "how long a product refresh takes unless a scenario's refresh_delay says otherwise")
+	fs.Var(pathFlag{&c.FixturePaths}, "fixtures", "persona `path`: a YAML file or a directory of *.yaml, layered over the embedded personas and reloaded on change")
+	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer `token` every /_mock/ route needs; empty leaves them open")
+	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "how many `requests` GET /_mock/requests keeps")
+	fs.Var(pathFlag{&c.ScenarioPaths}, "scenarios", "scenario `path`: a YAML file or a directory of *.yaml, layered over the embedded catalogue and reloaded on change and on SIGHUP")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: moneykit-mock [flags]\n       moneykit-mock validate PATH...\n\nA mock of MoneyKit's API. Every flag has an environment twin: --seed is %sSEED.\n\nFlags:\n", envPrefix)
 		fs.PrintDefaults()
@@ -137,28 +121,11 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 			}
 		}
 	})
-	if c.logFormat != "text" && c.logFormat != "json" {
-		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.logFormat))
-	}
-	if c.tokenTTL <= 0 {
-		errs = append(errs, fmt.Errorf("token ttl %s: must be positive", c.tokenTTL))
-	}
-	if c.clock != "real" {
-		if _, err := time.Parse(time.RFC3339Nano, c.clock); err != nil {
-			errs = append(errs, fmt.Errorf("clock %q: want real or an RFC 3339 time such as 2025-01-02T03:04:05Z", c.clock))
-		}
-	}
-	if c.journalSize < 1 {
-		errs = append(errs, fmt.Errorf("journal size %d: must be at least 1", c.journalSize))
-	}
-	if c.refreshDelay <= 0 {
-		errs = append(errs, fmt.Errorf("refresh delay %s: must be positive", c.refreshDelay))
-	}
-	if c.cacheMB < 1 {
-		errs = append(errs, fmt.Errorf("cache size %d MiB: must be at least 1", c.cacheMB))
-	}
-	if c.clientID == "" || c.clientSecret == "" {
-		errs = append(errs, errors.New("client id and client secret must not be empty"))
+	// An empty value turns these off; config says so with its No fields.
+	c.NoStaticToken = c.StaticToken == ""
+	c.NoCORS = len(c.CORSOrigins) == 0
+	if err := c.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return c, exitError{code: 2, err: errors.Join(errs...)}
@@ -166,9 +133,70 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 	return c, nil
 }
 
-func newLogger(c config, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: c.logLevel}
-	if c.logFormat == "json" {
+// listFlag is a comma-separated list flag; an empty value is the empty list.
+type listFlag struct{ list *[]string }
+
+func (f listFlag) String() string {
+	if f.list == nil {
+		return ""
+	}
+	return strings.Join(*f.list, ",")
+}
+
+func (f listFlag) Set(v string) error {
+	*f.list = nil
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			*f.list = append(*f.list, item)
+		}
+	}
+	return nil
+}
+
+// pathFlag is a path flag as a list: one path, or none when empty.
+type pathFlag struct{ paths *[]string }
+
+func (f pathFlag) String() string {
+	if f.paths == nil || len(*f.paths) == 0 {
+		return ""
+	}
+	return (*f.paths)[0]
+}
+
+func (f pathFlag) Set(v string) error {
+	*f.paths = nil
+	if v != "" {
+		*f.paths = []string{v}
+	}
+	return nil
+}
+
+// clockFlag is --clock: "real" (the zero time) or an RFC 3339 instant.
+type clockFlag struct{ t *time.Time }
+
+func (f clockFlag) String() string {
+	if f.t == nil || f.t.IsZero() {
+		return "real"
+	}
+	return f.t.Format(time.RFC3339Nano)
+}
+
+func (f clockFlag) Set(v string) error {
+	if v == "real" {
+		*f.t = time.Time{}
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return fmt.Errorf("clock %q: want real or an RFC 3339 time such as 2025-01-02T03:04:05Z", v)
+	}
+	*f.t = t
+	return nil
+}
+
+func newLogger(c config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
@@ -190,44 +218,31 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	go logs.run(flushCtx)
 	log := newLogger(c, logs)
 
-	var origins []string
-	for _, o := range strings.Split(c.corsOrigins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			origins = append(origins, o)
-		}
-	}
-	m, err := mock.New(mock.Options{
-		Seed:          c.seed,
-		Clock:         clockAt(c.clock),
-		ClientID:      c.clientID,
-		ClientSecret:  c.clientSecret,
-		StaticToken:   c.staticToken,
-		NoStaticToken: c.staticToken == "",
-		TokenTTL:      c.tokenTTL,
-		RefreshDelay:  c.refreshDelay,
-		Logger:        log,
-		ScenarioPaths: nonEmpty(c.scenarios),
-		FixturePaths:  nonEmpty(c.fixtures),
-		CORSOrigins:   origins,
-		CacheBytes:    c.cacheMB << 20,
-		AdminToken:    c.adminToken,
-		JournalSize:   c.journalSize,
-	})
+	c.Logger = log
+	m, err := mock.New(c)
 	if err != nil {
 		return exitError{code: 2, err: fmt.Errorf("scenarios or fixtures are invalid, not starting:\n%w", err)}
 	}
 	h := m.Server()
 	set := h.Scenarios()
+	// The watcher and the SIGHUP handler stop with ctx; run waits for both
+	// before it returns, so no goroutine outlives it.
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	if src := m.Sources(); len(src.Scenarios)+len(src.Fixtures) > 0 {
 		reload := func(next *scenarios.Set, err error) { applyScenarios(log, h, next, err) }
-		go scenarios.WatchSources(ctx, src, reloadPoll, reload)
-		go onSIGHUP(ctx, func() {
-			log.Info("SIGHUP: reloading scenarios and fixtures")
-			reload(scenarios.LoadWith(src))
-		})
+		wg.Add(2)
+		go func() { defer wg.Done(); scenarios.WatchSources(ctx, src, reloadPoll, reload) }()
+		go func() {
+			defer wg.Done()
+			onSIGHUP(ctx, func() {
+				log.Info("SIGHUP: reloading scenarios and fixtures")
+				reload(scenarios.LoadWith(src))
+			})
+		}()
 	}
 
-	ln, err := net.Listen("tcp", c.addr)
+	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return exitError{code: 1, err: fmt.Errorf("listen: %w", err)}
 	}
@@ -253,13 +268,6 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
-}
-
-// clockAt is where --clock, which parseConfig checked, pins the clock: the
-// zero time (real time) for "real".
-func clockAt(spec string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, spec)
-	return t
 }
 
 // reloadPoll is how often scenario files are checked: a saved change is
@@ -328,30 +336,22 @@ func validate(args []string, out io.Writer) error {
 	return nil
 }
 
-// nonEmpty is a path flag as a list: none when the flag is empty.
-func nonEmpty(path string) []string {
-	if path == "" {
-		return nil
-	}
-	return []string{path}
-}
-
 // logStartup says where the mock listens, with what, and how to call it.
-func logStartup(log *slog.Logger, c config, addr net.Addr, set *scenarios.Set) {
+func logStartup(log *slog.Logger, c config.Config, addr net.Addr, set *scenarios.Set) {
 	base := "http://" + reachable(addr)
-	auth := "-H 'Authorization: Bearer " + c.staticToken + "'"
-	if c.staticToken == "" {
-		auth = "-H 'X-Client-Id: " + c.clientID + "' -H 'X-Client-Secret: " + c.clientSecret + "'"
+	auth := "-H 'Authorization: Bearer " + c.StaticToken + "'"
+	if c.StaticToken == "" {
+		auth = "-H 'X-Client-Id: " + c.ClientID + "' -H 'X-Client-Secret: " + c.ClientSecret + "'"
 	}
 	log.Info("moneykit-mock listening",
 		"addr", base,
-		"seed", c.seed,
-		"client_id", c.clientID,
-		"client_secret", c.clientSecret,
-		"static_token", c.staticToken,
-		"token_ttl", c.tokenTTL.String(),
-		"clock", c.clock,
-		"scenarios", scenarioSource(c.scenarios, set),
+		"seed", c.Seed,
+		"client_id", c.ClientID,
+		"client_secret", c.ClientSecret,
+		"static_token", c.StaticToken,
+		"token_ttl", c.TokenTTL.String(),
+		"clock", clockFlag{&c.Clock}.String(),
+		"scenarios", scenarioSource(pathFlag{&c.ScenarioPaths}.String(), set),
 		"personas", strings.Join(set.Personas(), ","),
 		"curl", "curl "+auth+" "+base+"/links/mk_demo/identity",
 	)
@@ -366,9 +366,9 @@ func scenarioSource(path string, set *scenarios.Set) string {
 
 // openAdmin reports whether anyone beyond this machine could reach the /_mock/
 // routes: the mock listens beyond loopback and no admin token guards them.
-func openAdmin(c config, addr net.Addr) bool {
+func openAdmin(c config.Config, addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
-	return c.adminToken == "" && !(ok && tcp.IP.IsLoopback())
+	return c.AdminToken == "" && !(ok && tcp.IP.IsLoopback())
 }
 
 // reachable turns a listening address into one a curl on the same machine can

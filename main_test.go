@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/moneykit-mock/moneykit-mock/config"
 	"io"
 	"net"
 	"net/http"
@@ -29,20 +30,20 @@ func TestParseConfig(t *testing.T) {
 		name  string
 		args  []string
 		env   map[string]string
-		check func(config) bool
+		check func(config.Config) bool
 	}{
-		{"defaults", nil, nil, func(c config) bool {
-			return c.addr == "127.0.0.1:8080" && c.seed == 1 && c.staticToken == "sandbox-token" && c.tokenTTL == time.Hour && c.logFormat == "text" && c.corsOrigins == "*"
+		{"defaults", nil, nil, func(c config.Config) bool {
+			return c.Addr == "127.0.0.1:8080" && c.Seed == 1 && c.StaticToken == "sandbox-token" && c.TokenTTL == time.Hour && c.LogFormat == "text" && strings.Join(c.CORSOrigins, ",") == "*"
 		}},
-		{"env twins", nil, map[string]string{"MOCK_ADDR": ":9000", "MOCK_SEED": "42", "MOCK_CLIENT_ID": "id", "MOCK_CLIENT_SECRET": "s", "MOCK_TOKEN_TTL": "5m", "MOCK_LOG_FORMAT": "json"}, func(c config) bool {
-			return c.addr == ":9000" && c.seed == 42 && c.clientID == "id" && c.clientSecret == "s" && c.tokenTTL == 5*time.Minute && c.logFormat == "json"
+		{"env twins", nil, map[string]string{"MOCK_ADDR": ":9000", "MOCK_SEED": "42", "MOCK_CLIENT_ID": "id", "MOCK_CLIENT_SECRET": "s", "MOCK_TOKEN_TTL": "5m", "MOCK_LOG_FORMAT": "json"}, func(c config.Config) bool {
+			return c.Addr == ":9000" && c.Seed == 42 && c.ClientID == "id" && c.ClientSecret == "s" && c.TokenTTL == 5*time.Minute && c.LogFormat == "json"
 		}},
-		{"a flag beats its env twin", []string{"--seed", "7"}, map[string]string{"MOCK_SEED": "42"}, func(c config) bool { return c.seed == 7 }},
-		{"PORT alone", nil, map[string]string{"PORT": "3000"}, func(c config) bool { return c.addr == ":3000" }},
-		{"MOCK_ADDR beats PORT", nil, map[string]string{"PORT": "3000", "MOCK_ADDR": "127.0.0.1:1"}, func(c config) bool { return c.addr == "127.0.0.1:1" }},
-		{"--addr beats PORT", []string{"--addr", "127.0.0.1:2"}, map[string]string{"PORT": "3000"}, func(c config) bool { return c.addr == "127.0.0.1:2" }},
-		{"empty MOCK_STATIC_TOKEN disables it", nil, map[string]string{"MOCK_STATIC_TOKEN": ""}, func(c config) bool { return c.staticToken == "" }},
-		{"empty --static-token disables it", []string{"--static-token="}, nil, func(c config) bool { return c.staticToken == "" }},
+		{"a flag beats its env twin", []string{"--seed", "7"}, map[string]string{"MOCK_SEED": "42"}, func(c config.Config) bool { return c.Seed == 7 }},
+		{"PORT alone", nil, map[string]string{"PORT": "3000"}, func(c config.Config) bool { return c.Addr == ":3000" }},
+		{"MOCK_ADDR beats PORT", nil, map[string]string{"PORT": "3000", "MOCK_ADDR": "127.0.0.1:1"}, func(c config.Config) bool { return c.Addr == "127.0.0.1:1" }},
+		{"--addr beats PORT", []string{"--addr", "127.0.0.1:2"}, map[string]string{"PORT": "3000"}, func(c config.Config) bool { return c.Addr == "127.0.0.1:2" }},
+		{"empty MOCK_STATIC_TOKEN disables it", nil, map[string]string{"MOCK_STATIC_TOKEN": ""}, func(c config.Config) bool { return c.StaticToken == "" }},
+		{"empty --static-token disables it", []string{"--static-token="}, nil, func(c config.Config) bool { return c.StaticToken == "" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := parseConfig(tc.args, env(tc.env), io.Discard)
@@ -382,7 +383,7 @@ func TestOpenAdminWarning(t *testing.T) {
 		{"0.0.0.0", "t", false},
 	} {
 		addr := &net.TCPAddr{IP: net.ParseIP(tc.ip), Port: 8080}
-		if got := openAdmin(config{adminToken: tc.token}, addr); got != tc.warn {
+		if got := openAdmin(config.Config{AdminToken: tc.token}, addr); got != tc.warn {
 			t.Errorf("%s with admin token %q: warn = %v, want %v", tc.ip, tc.token, got, tc.warn)
 		}
 	}

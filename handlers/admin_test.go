@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"fmt"
+	"github.com/moneykit-mock/moneykit-mock/state"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -100,8 +101,8 @@ func TestRuntimeScenarioValidation(t *testing.T) {
 }
 
 func TestJournalThroughTheRouter(t *testing.T) {
-	clock := handlers.NewPinnedClock(time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC))
-	h := newServer(t, func(c *handlers.Config) { c.Clock = clock; c.JournalSize = 5 })
+	clock := state.NewPinnedClock(time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC))
+	h := newServer(t, func(c *handlers.Deps) { c.Clock = clock; c.Config.JournalSize = 5 })
 	do(t, h, request{path: "/links/mk_j/identity?account_ids=a&account_ids=b", header: map[string]string{
 		"Authorization": "Bearer " + staticToken, "X-Client-Secret": "s3cret", "Cookie": "sid=1", "User-Agent": "OpenAPI-Generator/0.2.3/python"}})
 	do(t, h, request{path: "/links/mk_deleted/identity", header: map[string]string{"Authorization": "Bearer " + staticToken}})
@@ -155,8 +156,8 @@ func TestJournalThroughTheRouter(t *testing.T) {
 }
 
 func TestReset(t *testing.T) {
-	clock := handlers.NewPinnedClock(time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC))
-	h := newServer(t, func(c *handlers.Config) { c.Clock = clock })
+	clock := state.NewPinnedClock(time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC))
+	h := newServer(t, func(c *handlers.Deps) { c.Clock = clock })
 	setUp := func(session string) {
 		admin(t, h, "PUT", "/_mock/scenarios/mk_r", session, `{"error":"deleted"}`)
 		call(t, h, "mk_flaky", session) // counter at 1
@@ -207,7 +208,7 @@ func TestReset(t *testing.T) {
 }
 
 func TestAdminToken(t *testing.T) {
-	h := newServer(t, func(c *handlers.Config) { c.AdminToken = "adm1n" })
+	h := newServer(t, func(c *handlers.Deps) { c.Config.AdminToken = "adm1n" })
 	const want = `{"error_code":"api_error.auth.unauthorized","error_message":"This mock's /_mock/ routes need the admin token: Authorization: Bearer <admin token>","documentation_url":"https://docs.moneykit.com/api/reference/errors"}`
 	for _, path := range []string{"/_mock/scenarios", "/_mock/requests", "/_mock/clock", "/_mock/nope"} {
 		wantError(t, admin(t, h, "GET", path, "", ""), 401, want)
@@ -227,7 +228,11 @@ func TestAdminToken(t *testing.T) {
 
 func TestSessionsAreBounded(t *testing.T) {
 	idle := newFakeClock()
-	h := newServer(t, func(c *handlers.Config) { c.SessionClock = idle.Now; c.MaxSessions = 3; c.SessionIdle = time.Minute })
+	h := newServer(t, func(c *handlers.Deps) {
+		c.Config.SessionClock = idle.Now
+		c.Config.MaxSessions = 3
+		c.Config.SessionIdle = time.Minute
+	})
 	for _, s := range []string{"s1", "s2", "s3"} {
 		admin(t, h, "PUT", "/_mock/scenarios/mk_b", s, `{"error":"deleted"}`)
 		idle.Advance(time.Second)

@@ -85,7 +85,7 @@ func (s *Server) authenticate(r *http.Request) *APIError {
 		switch {
 		case !ok:
 			fail = errUnauthorized("The Authorization header must use the Bearer scheme")
-		case s.staticToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.staticToken)) == 1:
+		case s.cfg.StaticToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.StaticToken)) == 1:
 			return nil
 		default:
 			switch s.tokens.check(tok, s.clock.Now()) {
@@ -114,8 +114,8 @@ func (s *Server) authenticate(r *http.Request) *APIError {
 }
 
 func (s *Server) validClient(id, secret string) bool {
-	okID := subtle.ConstantTimeCompare([]byte(id), []byte(s.clientID))
-	okSecret := subtle.ConstantTimeCompare([]byte(secret), []byte(s.clientSecret))
+	okID := subtle.ConstantTimeCompare([]byte(id), []byte(s.cfg.ClientID))
+	okSecret := subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.ClientSecret))
 	return okID&okSecret == 1
 }
 
@@ -131,11 +131,11 @@ func bearer(h string) (string, bool) {
 
 // authed wraps a data handler with the credential check.
 func (s *Server) authed(h handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
 		if err := s.authenticate(r); err != nil {
 			return err
 		}
-		return h(w, r)
+		return h(w, r, ri)
 	}
 }
 
@@ -152,7 +152,7 @@ type tokenResponse struct {
 // handleToken handles "POST /auth/token": OAuth2 client credentials in the form
 // body or in HTTP Basic auth. It answers 201, not 200, because the Python SDK
 // maps only 201 to the token model and returns None for any other 2xx.
-func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		return errValidation(http.StatusBadRequest, []any{"body"}, "the body must be application/x-www-form-urlencoded and at most 64 KiB", "value_error")

@@ -94,11 +94,11 @@ func TestTokenEndpoint(t *testing.T) {
 
 func TestDataAuth(t *testing.T) {
 	clock := newFakeClock()
-	h := newServer(t, func(c *handlers.Config) { c.Clock = clock; c.TokenTTL = time.Hour })
+	h := newServer(t, func(c *handlers.Deps) { c.Clock = clock; c.Config.TokenTTL = time.Hour })
 	tok := issue(t, h)
-	otherSecret := issueWith(t, newServer(t, func(c *handlers.Config) { c.Clock = clock; c.ClientSecret = "rotated" }), "rotated")
-	otherSeed := issue(t, newServer(t, func(c *handlers.Config) { c.Clock = clock; c.Seed = 7 }))
-	replica := newServer(t, func(c *handlers.Config) { c.Clock = clock })
+	otherSecret := issueWith(t, newServer(t, func(c *handlers.Deps) { c.Clock = clock; c.Config.ClientSecret = "rotated" }), "rotated")
+	otherSeed := issue(t, newServer(t, func(c *handlers.Deps) { c.Clock = clock; c.Config.Seed = 7 }))
+	replica := newServer(t, func(c *handlers.Deps) { c.Clock = clock })
 
 	clientHeaders := map[string]string{"X-Client-Id": testClientID, "X-Client-Secret": testClientSecret}
 	for _, tc := range []struct {
@@ -156,6 +156,6 @@ func TestDataAuth(t *testing.T) {
 }
 
 func TestStaticTokenDisabled(t *testing.T) {
-	h := newServer(t, func(c *handlers.Config) { c.StaticToken = "" })
+	h := newServer(t, func(c *handlers.Deps) { c.Config.NoStaticToken = true })
 	wantError(t, get(t, h, "/links/mk_demo/identity"), 401, errInvalid)
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"github.com/moneykit-mock/moneykit-mock/state"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -26,10 +27,10 @@ import (
 // generated data is meant to change, and such a change is reviewed through
 // the readable identity_*.json goldens beside it.
 func TestBytesCorpus(t *testing.T) {
-	clock := handlers.NewPinnedClock(time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC))
-	h := newServer(t, func(c *handlers.Config) {
+	clock := state.NewPinnedClock(time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC))
+	h := newServer(t, func(c *handlers.Deps) {
 		c.Clock = clock
-		c.Sleep = func(context.Context, time.Duration) error { return nil }
+		c.Config.Sleep = func(context.Context, time.Duration) error { return nil }
 	})
 	var ids []string
 	for i := range 200 {

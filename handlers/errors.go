@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -102,18 +100,6 @@ func (e *APIError) MarshalJSON() ([]byte, error) {
 	return marshal(b)
 }
 
-// marshal is json.Marshal without HTML escaping: the mock answers APIs, not
-// pages, and "Smith & Sons" should read as written, not "Smith \u0026 Sons".
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
 func errUnauthorized(msg string) *APIError {
 	return &APIError{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: msg}
 }
@@ -138,15 +124,3 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	b, _ := ae.MarshalJSON()
 	writeJSON(w, ae.Status, b)
 }
-
-// writeJSON writes a JSON body with its length.
-func writeJSON(w http.ResponseWriter, status int, b []byte) {
-	h := w.Header()
-	h["Content-Type"] = contentTypeJSON
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
-	w.WriteHeader(status)
-	w.Write(b)
-}
-
-// contentTypeJSON is shared, read-only, so that writing the header allocates nothing.
-var contentTypeJSON = []string{"application/json"}

@@ -1,165 +1,103 @@
-// Package handlers is the HTTP face of the mock: the gorilla/mux router and its
-// route list, authentication, CORS, request IDs, MoneyKit's error envelope and
-// the request log. It is where a scenario meets a fixture. It never opens files,
-// parses YAML or calls gofakeit.
+// Package handlers is the HTTP face of the mock: the gorilla/mux router and
+// its route list, the entry of every request (request info, CORS, the version
+// header, auth, the admin guard), MoneyKit's error envelope, JSON writing and
+// the request log, with one file per resource (identity.go, links.go,
+// admin_*.go for the /_mock/ routes).
+//
+// It owns nothing but HTTP. A link's data comes from fixtures, what a link
+// answers from scenarios, and everything that changes at run time from state.
+// It imports config, fixtures, scenarios, state and gorilla/mux (which lives
+// only here); it never opens files, parses YAML or calls gofakeit.
 package handlers
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
+	"github.com/moneykit-mock/moneykit-mock/config"
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
+	"github.com/moneykit-mock/moneykit-mock/state"
 )
 
-// Clock tells the time the server writes and compares (token expiry). Tests
-// inject a fake one instead of sleeping.
-type Clock interface {
-	Now() time.Time
-}
-
-// DefaultRefreshDelay is how long a product refresh takes by default: long
-// enough to see it in progress, short enough to wait for by hand.
-const DefaultRefreshDelay = 3 * time.Second
-
-// Config is what New needs. The zero value of every field but Logger has a
-// usable default.
-type Config struct {
-	Logger *slog.Logger
-	// Seed makes all generated data; the same seed gives the same bytes.
-	Seed uint64
-	// Clock defaults to the real clock.
-	Clock Clock
-	// ClientID and ClientSecret are the sandbox credentials.
-	ClientID, ClientSecret string
-	// StaticToken is always accepted as a bearer token; "" disables it.
-	StaticToken string
-	// TokenTTL is how long an issued token lives (default 1h).
-	TokenTTL time.Duration
-	// CORSOrigins lists the origins browsers may call from; "*" is any, and
-	// an empty list turns CORS headers off.
-	CORSOrigins []string
-	// CacheBytes bounds the cache of generated bodies (default 64 MiB).
-	CacheBytes int64
+// Deps is what New needs: the options, and the objects built from them that
+// a caller may want to share or replace. Nil objects are built from Config.
+type Deps struct {
+	// Config holds every setting; New applies its defaults.
+	Config config.Config
 	// Scenarios decide which links fail, how and when (default: the embedded
 	// catalogue). SetScenarios replaces them while serving.
 	Scenarios *scenarios.Set
-	// Sleep waits out a scenario's delay; tests inject one that does not sleep.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// RefreshDelay is how long a product refresh takes unless a scenario's
-	// refresh_delay says otherwise (default 3s).
-	RefreshDelay time.Duration
-	// AdminToken, when set, is the bearer token every /_mock/ route needs.
-	AdminToken string
-	// MaxSessions and SessionIdle bound the X-Mock-Session worlds
-	// (defaults DefaultMaxSessions and DefaultSessionIdle).
-	MaxSessions int
-	SessionIdle time.Duration
-	// SessionClock tells idleness (default time.Now). It is not Clock: moving
-	// the API's clock forward an hour in a test must not expire the test's
-	// own session.
-	SessionClock func() time.Time
-	// JournalSize is how many requests GET /_mock/requests keeps
-	// (default DefaultJournalSize).
-	JournalSize int
+	// Clock is the mock's one clock (default: from Config.Clock).
+	Clock *state.Clock
+	// Store keeps the runtime state (default: state.NewMemory(Config)).
+	Store state.Store
 }
 
 // Server is the mock's http.Handler.
 type Server struct {
-	log          *slog.Logger
-	seed         uint64
-	clock        Clock
-	clientID     string
-	clientSecret string
-	staticToken  string
-	tokens       tokens
-	cors         cors
-	cache        *cache
-	scenarios    atomic.Pointer[scenarios.Set]
-	world        *world
-	sessions     *sessions
-	journal      *journal
-	refreshDelay time.Duration
-	adminToken   string
-	sleep        func(context.Context, time.Duration) error
-	router       *mux.Router
+	cfg       config.Config
+	log       *slog.Logger
+	clock     *state.Clock
+	store     state.Store
+	tokens    tokens
+	cors      cors
+	cache     *cache
+	scenarios atomic.Pointer[scenarios.Set]
+	router    *mux.Router
 }
 
 // New builds the server and its routes. Reading it shows the whole API.
-func New(c Config) *Server {
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
+func New(d Deps) *Server {
+	c := d.Config.WithDefaults()
+	if d.Clock == nil {
+		d.Clock = state.NewClock(c.Clock)
 	}
-	if c.Clock == nil {
-		c.Clock = NewRealClock()
-	}
-	if c.RefreshDelay <= 0 {
-		c.RefreshDelay = DefaultRefreshDelay
-	}
-	if c.TokenTTL <= 0 {
-		c.TokenTTL = time.Hour
-	}
-	if c.CacheBytes <= 0 {
-		c.CacheBytes = 64 << 20
-	}
-	if c.Sleep == nil {
-		c.Sleep = sleepContext
+	if d.Store == nil {
+		d.Store = state.NewMemory(c)
 	}
 	s := &Server{
-		log:          c.Logger,
-		seed:         c.Seed,
-		clock:        c.Clock,
-		clientID:     c.ClientID,
-		clientSecret: c.ClientSecret,
-		staticToken:  c.StaticToken,
-		tokens:       newTokens(c.Seed, c.ClientID, c.ClientSecret, c.TokenTTL),
-		cors:         newCORS(c.CORSOrigins),
-		cache:        newCache(c.CacheBytes),
-		sleep:        c.Sleep,
-		world:        newWorld(),
-		refreshDelay: c.RefreshDelay,
-		adminToken:   c.AdminToken,
+		cfg:    c,
+		log:    c.Logger,
+		clock:  d.Clock,
+		store:  d.Store,
+		tokens: newTokens(c.Seed, c.ClientID, c.ClientSecret, c.TokenTTL),
+		cors:   newCORS(c.CORSOrigins),
+		cache:  newCache(c.CacheMB << 20),
 	}
-	if c.SessionClock == nil {
-		c.SessionClock = time.Now
-	}
-	s.sessions = newSessions(c.MaxSessions, c.SessionIdle, c.SessionClock)
-	if c.JournalSize <= 0 {
-		c.JournalSize = DefaultJournalSize
-	}
-	s.journal = newJournal(c.JournalSize)
-	s.SetScenarios(c.Scenarios)
+	s.SetScenarios(d.Scenarios)
 
 	// Link IDs arrive path-encoded (the SDKs escape "/" as %2F), so routes match
-	// the encoded path and linkID decodes the variable.
+	// the encoded path and the handlers decode the variable.
 	r := mux.NewRouter().UseEncodedPath()
 	r.NotFoundHandler = s.handle(s.handleNotFound)
 	r.MethodNotAllowedHandler = s.handle(s.handleMethodNotAllowed)
 
-	// The link routes are /links/{id}, /links/{id}/identity and
-	// /links/{id}/products; mux tries routes in order, so the busiest is first.
+	// The link routes; mux tries routes in order, so the busiest is first.
 	r.NewRoute().MatcherFunc(linkPath("/identity")).Methods(http.MethodGet).Handler(s.handle(s.authed(s.handleIdentity)))
 	r.NewRoute().MatcherFunc(linkPath("")).Methods(http.MethodGet).Handler(s.handle(s.authed(s.handleGetLink)))
 	r.NewRoute().MatcherFunc(linkPath("/products")).Methods(http.MethodPost).Handler(s.handle(s.authed(s.handleRefreshProducts)))
 	r.Handle("/auth/token", s.handle(s.handleToken)).Methods(http.MethodPost)
 
-	// The mock's own routes, for people and test suites rather than SDKs.
-	r.Handle("/_mock/scenarios", s.handle(s.handleListScenarios)).Methods(http.MethodGet)
-	r.Handle("/_mock/scenarios/{link}", s.handle(s.handlePutScenario)).Methods(http.MethodPut)
-	r.Handle("/_mock/scenarios/{link}", s.handle(s.handleDeleteScenario)).Methods(http.MethodDelete)
-	r.Handle("/_mock/reset", s.handle(s.handleReset)).Methods(http.MethodPost)
-	r.Handle("/_mock/requests", s.handle(s.handleListRequests)).Methods(http.MethodGet)
-	r.Handle("/_mock/requests", s.handle(s.handleClearRequests)).Methods(http.MethodDelete)
-	r.Handle("/_mock/clock", s.handle(s.handleGetClock)).Methods(http.MethodGet)
-	r.Handle("/_mock/clock", s.handle(s.handleSetClock)).Methods(http.MethodPost)
-	r.Handle("/_mock/links", s.handle(s.handleMintLink)).Methods(http.MethodPost)
+	// The mock's own routes, for people and test suites rather than SDKs,
+	// behind the admin guard (admin.go).
+	a := r.PathPrefix("/_mock").Subrouter() // subrouter paths are under the prefix
+	a.Use(s.adminGuard)
+	a.NotFoundHandler = s.guarded(s.handleNotFound)
+	a.MethodNotAllowedHandler = s.guarded(s.handleMethodNotAllowed)
+	a.Handle("/scenarios", s.handle(s.handleListScenarios)).Methods(http.MethodGet)
+	a.Handle("/scenarios/{link}", s.handle(s.handlePutScenario)).Methods(http.MethodPut)
+	a.Handle("/scenarios/{link}", s.handle(s.handleDeleteScenario)).Methods(http.MethodDelete)
+	a.Handle("/reset", s.handle(s.handleReset)).Methods(http.MethodPost)
+	a.Handle("/requests", s.handle(s.handleListRequests)).Methods(http.MethodGet)
+	a.Handle("/requests", s.handle(s.handleClearRequests)).Methods(http.MethodDelete)
+	a.Handle("/clock", s.handle(s.handleGetClock)).Methods(http.MethodGet)
+	a.Handle("/clock", s.handle(s.handleSetClock)).Methods(http.MethodPost)
+	a.Handle("/links", s.handle(s.handleMintLink)).Methods(http.MethodPost)
 
 	s.router = r
 	return s
@@ -187,116 +125,81 @@ func linkPath(suffix string) mux.MatcherFunc {
 	}
 }
 
-// handlerFunc is a handler that returns its error for s.handle to write.
-type handlerFunc func(http.ResponseWriter, *http.Request) error
+// handlerFunc is a handler that returns its error for the entry to write.
+// ri is the request's information, made once at entry.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, ri *reqInfo) error
 
-// handle adapts a handlerFunc: a returned error is written in MoneyKit's
-// envelope, unless the client has gone (a scenario delay it did not wait out).
-func (s *Server) handle(f handlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := f(w, r); err != nil {
-			if r.Context().Err() != nil {
-				if rec, ok := w.(*recorder); ok {
-					rec.status = statusClientGone
-				}
-				return
-			}
-			s.writeError(w, r, err)
-		}
-	})
+// route is every handler the router holds: ServeHTTP matches the request with
+// the router and calls the route's function with the request's info, so the
+// info travels as an argument and never through the writer or the context.
+type route struct{ f handlerFunc }
+
+// ServeHTTP lets a route be registered with mux; requests never come this
+// way, since the server calls f itself.
+func (rt route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	panic("handlers: route called outside Server.ServeHTTP")
 }
+
+// handle makes f a route.
+func (s *Server) handle(f handlerFunc) route { return route{f} }
 
 // statusClientGone is logged for a request whose client left before the
 // answer (nginx's 499); nothing is written.
 const statusClientGone = 499
 
-// ServeHTTP gives every request an ID, answers CORS preflights, checks the
-// MoneyKit-Version header, routes, recovers from panics and logs one line.
+// ServeHTTP is the entry of every request. It makes the request's info (its
+// ID, session and scenario snapshot), answers CORS preflights, checks the
+// MoneyKit-Version header, routes, writes a returned error in MoneyKit's
+// envelope, recovers from panics, journals the request and logs one line.
+//
+// It asks the router for the match and calls the route itself rather than
+// through mux's ServeHTTP, which copies the request twice to carry the path
+// variables in its context; the match gives them directly.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start, arrived := time.Now(), s.clock.Now()
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-	id := requestID(r)
-	h := w.Header()
-	h[headerRequestID] = []string{id}
-	defer func() {
-		if p := recover(); p != nil {
-			err := fmt.Errorf("panic: %v", p)
-			if rec.wrote {
-				// Too late for an error answer; the log still gets the cause.
-				s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-			} else {
-				s.writeError(rec, r, err) // logs the cause
-			}
-		}
-		d := time.Since(start)
-		s.record(r, rec, arrived, d)
-		s.logRequest(r.Context(), r, rec, id, d)
-	}()
+	ri := s.enter(w, r)
+	defer s.exit(r, ri)
 
-	if s.cors.apply(h, r) {
-		rec.WriteHeader(http.StatusNoContent)
+	if s.cors.apply(ri.Header(), r) {
+		ri.WriteHeader(http.StatusNoContent)
 		return
 	}
-	if err := checkVersion(r); err != nil {
-		s.writeError(rec, r, err)
-		return
-	}
-	if err := s.checkAdmin(r); err != nil {
-		s.writeError(rec, r, err)
-		return
-	}
-	s.router.ServeHTTP(rec, r)
-}
-
-// headerRequestID is in canonical form so that it can be set without allocating.
-const headerRequestID = "X-Request-Id"
-
-// header returns the first value of a request header whose name is given in
-// canonical form. It indexes the map directly: net/http canonicalizes the
-// names of incoming headers, and Header.Get would check the name again on
-// every call, six times a request.
-func header(r *http.Request, canonicalName string) string {
-	if v := r.Header[canonicalName]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
-
-// requestIDs numbers the IDs this process makes; requestIDPrefix, random per
-// process, keeps them apart from other processes' (replicas, restarts).
-var (
-	requestIDs      atomic.Uint64
-	requestIDPrefix = rand.Uint64()
-)
-
-// requestID keeps a caller's X-Request-Id when it is short and plain (so logs on
-// both sides line up), and makes one otherwise: req_ and 24 hex digits, 12 of
-// the process's prefix and 12 of a counter.
-func requestID(r *http.Request) string {
-	if v := header(r, headerRequestID); v != "" && len(v) <= 128 && plainToken(v) {
-		return v
-	}
-	var b [4 + 24]byte
-	copy(b[:], "req_")
-	const hexdigits = "0123456789abcdef"
-	n := requestIDs.Add(1)
-	for i, x := 0, requestIDPrefix; i < 12; i, x = i+1, x>>4 {
-		b[4+i] = hexdigits[x&15]
-	}
-	for i, x := 27, n; i >= 16; i, x = i-1, x>>4 {
-		b[i] = hexdigits[x&15]
-	}
-	return string(b[:])
-}
-
-func plainToken(v string) bool {
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_.:", c) >= 0) {
-			return false
+	if !ri.admin {
+		if err := checkVersion(r); err != nil {
+			s.writeError(ri, r, err)
+			return
 		}
 	}
-	return true
+	var m mux.RouteMatch
+	s.router.Match(r, &m) // always matches: the router has a NotFoundHandler
+	rt, ok := m.Handler.(route)
+	if !ok {
+		s.writeError(ri, r, fmt.Errorf("handlers: %s %s matched a handler that is not a route", r.Method, r.URL.Path))
+		return
+	}
+	ri.vars = m.Vars
+	if err := rt.f(ri, r, ri); err != nil {
+		if r.Context().Err() != nil {
+			ri.status = statusClientGone
+			return
+		}
+		s.writeError(ri, r, err)
+	}
+}
+
+// exit recovers from a panic with a 500, then journals and logs the request.
+func (s *Server) exit(r *http.Request, ri *reqInfo) {
+	if p := recover(); p != nil {
+		err := fmt.Errorf("panic: %v", p)
+		if ri.wrote {
+			// Too late for an error answer; the log still gets the cause.
+			s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		} else {
+			s.writeError(ri, r, err) // logs the cause
+		}
+	}
+	d := time.Since(ri.start)
+	s.record(r, ri, d)
+	s.logRequest(r, ri, d)
 }
 
 // SupportedVersion is the only MoneyKit-Version ever published.
@@ -305,10 +208,10 @@ const SupportedVersion = "2023-02-18"
 // checkVersion accepts a missing or empty MoneyKit-Version header (the Stainless
 // SDKs send it empty) and 2023-02-18. Any other value is refused with 400, so a
 // client pinned to a version the mock does not know finds out at once instead of
-// trusting answers shaped for another version.
+// trusting answers shaped for another version. The /_mock/ routes skip it.
 func checkVersion(r *http.Request) error {
 	v := header(r, "Moneykit-Version")
-	if v == "" || v == SupportedVersion || strings.HasPrefix(r.URL.Path, "/_mock/") {
+	if v == "" || v == SupportedVersion {
 		return nil
 	}
 	return errValidation(http.StatusBadRequest, []any{"header", "moneykit-version"},
@@ -324,13 +227,13 @@ func clip(s string, n int) string {
 }
 
 // handleNotFound answers a path no route has.
-func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
 	return &APIError{Status: http.StatusNotFound, Code: CodeRouteNotFound, Message: MsgRouteNotFound + ": " + clip(r.URL.Path, 200)}
 }
 
 // handleMethodNotAllowed answers a known path with the wrong method, and says
 // in the Allow header which methods the path has.
-func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
 	var allow []string
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())
@@ -344,46 +247,19 @@ func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request) 
 	return &APIError{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: MsgMethodNotAllowed}
 }
 
-// recorder remembers what a handler answered, for the request log.
-type recorder struct {
-	http.ResponseWriter
-	status   int
-	wrote    bool
-	linkID   string
-	scenario string
-}
+// Scenarios returns the scenario set the server answers with.
+func (s *Server) Scenarios() *scenarios.Set { return s.scenarios.Load() }
 
-func (r *recorder) WriteHeader(code int) {
-	if !r.wrote {
-		r.status, r.wrote = code, true
+// SetScenarios replaces the scenario set atomically. Each request takes the
+// set once, at entry, and uses only it (reqInfo.set), so a request sees the
+// old set or the new one, never a mix. Counters of entries that did not
+// change survive, because they are keyed by the entries' fingerprints.
+func (s *Server) SetScenarios(set *scenarios.Set) {
+	if set == nil {
+		set = scenarios.Default()
 	}
-	r.ResponseWriter.WriteHeader(code)
+	s.scenarios.Store(set)
 }
 
-func (r *recorder) Write(b []byte) (int, error) {
-	r.wrote = true
-	return r.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-// logRequest writes the one line each request gets.
-func (s *Server) logRequest(ctx context.Context, r *http.Request, rec *recorder, id string, d time.Duration) {
-	level := slog.LevelInfo
-	if rec.status >= 500 {
-		level = slog.LevelError
-	}
-	if !s.log.Enabled(ctx, level) {
-		return
-	}
-	s.log.LogAttrs(ctx, level, "request",
-		slog.String("request_id", id),
-		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
-		slog.String("link_id", rec.linkID),
-		slog.String("scenario", rec.scenario),
-		slog.Int("status", rec.status),
-		slog.String("duration", strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 3, 64)+"ms"),
-	)
-}
+// Clock is the server's one clock.
+func (s *Server) Clock() *state.Clock { return s.clock }

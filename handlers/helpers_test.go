@@ -10,12 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/moneykit-mock/moneykit-mock/config"
 	"github.com/moneykit-mock/moneykit-mock/handlers"
 	"github.com/moneykit-mock/moneykit-mock/internal/apicheck"
+	"github.com/moneykit-mock/moneykit-mock/state"
 )
 
 var mockOnlyCodes = map[string]bool{
@@ -32,43 +33,30 @@ const (
 	staticToken      = "sandbox-token"
 )
 
-// fakeClock is a clock tests move by hand, so expiry is tested without sleeping.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
+// newFakeClock is the clock tests move by hand, so expiry is tested
+// without sleeping: the mock's one clock, pinned.
+func newFakeClock() *state.Clock {
+	return state.NewPinnedClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 }
 
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// newServer builds the real handler with test credentials; fn may adjust the config.
-func newServer(t testing.TB, fn func(*handlers.Config)) http.Handler {
+// newServer builds the real handler with test credentials; fn may adjust
+// its dependencies and their config.
+func newServer(t testing.TB, fn func(*handlers.Deps)) http.Handler {
 	t.Helper()
-	c := handlers.Config{
-		Seed:         1,
-		Clock:        newFakeClock(),
-		ClientID:     testClientID,
-		ClientSecret: testClientSecret,
-		StaticToken:  staticToken,
-		CORSOrigins:  []string{"*"},
+	d := handlers.Deps{
+		Config: config.Config{
+			Seed:         1,
+			ClientID:     testClientID,
+			ClientSecret: testClientSecret,
+			StaticToken:  staticToken,
+			CORSOrigins:  []string{"*"},
+		},
+		Clock: newFakeClock(),
 	}
 	if fn != nil {
-		fn(&c)
+		fn(&d)
 	}
-	return handlers.New(c)
+	return handlers.New(d)
 }
 
 // request is one call to the handler.

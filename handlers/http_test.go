@@ -21,8 +21,8 @@ func TestUnknownRoute(t *testing.T) {
 
 func TestCORS(t *testing.T) {
 	open := newServer(t, nil)
-	restricted := newServer(t, func(c *handlers.Config) { c.CORSOrigins = []string{"http://localhost:3000"} })
-	off := newServer(t, func(c *handlers.Config) { c.CORSOrigins = nil })
+	restricted := newServer(t, func(c *handlers.Deps) { c.Config.CORSOrigins = []string{"http://localhost:3000"} })
+	off := newServer(t, func(c *handlers.Deps) { c.Config.NoCORS = true })
 	preflight := func(origin string) request {
 		return request{method: "OPTIONS", path: "/links/mk_demo/identity", header: map[string]string{
 			"Origin": origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization,moneykit-version"}}

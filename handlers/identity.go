@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gorilla/mux"
 	"github.com/moneykit-mock/moneykit-mock/fixtures"
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
 )
@@ -16,12 +15,10 @@ import (
 const maxLinkIDLen = 256
 
 // linkID returns the request's decoded {id} and records it for the log.
-func linkID(w http.ResponseWriter, r *http.Request) (string, error) {
-	raw := mux.Vars(r)["id"]
+func linkID(ri *reqInfo) (string, error) {
+	raw := ri.vars["id"]
 	id, err := url.PathUnescape(raw)
-	if rec, ok := w.(*recorder); ok {
-		rec.linkID = clip(raw, 100)
-	}
+	ri.linkID = clip(raw, 100)
 	if err != nil || id == "" || len(id) > maxLinkIDLen {
 		return "", &APIError{Status: http.StatusNotFound, Code: CodeLinkNotFound, Message: MsgLinkNotFound}
 	}
@@ -30,8 +27,8 @@ func linkID(w http.ResponseWriter, r *http.Request) (string, error) {
 
 // handleIdentity handles "GET /links/{id}/identity": the link's accounts with
 // their owners, and the link itself.
-func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request) error {
-	id, err := linkID(w, r)
+func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
+	id, err := linkID(ri)
 	if err != nil {
 		return err
 	}
@@ -39,15 +36,15 @@ func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	wd, e, err := s.enter(w, r, id)
+	lr, err := s.enterLink(r, ri, id)
 	if err != nil {
 		return err
 	}
 	if filter == nil {
-		s.writeBody(w, wd, id, e, identityPart)
+		s.writeBody(w, ri, lr, identityPart)
 		return nil
 	}
-	ident := s.identityNow(wd, id, e)
+	ident := s.data(ri, lr)
 	kept := ident.Accounts[:0]
 	for _, a := range ident.Accounts {
 		if filter[a.AccountID] {
@@ -58,14 +55,6 @@ func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request) error {
 	return s.writeValue(w, http.StatusOK, ident)
 }
 
-// identityNow is a link's data as it is now: generated, shaped by its
-// scenario, with its product refreshes applied at the clock's time.
-func (s *Server) identityNow(wd *world, id string, e *scenarios.Entry) *fixtures.Identity {
-	ident := s.generate(id, e)
-	wd.applyRefresh(id, ident, s.clock.Now())
-	return ident
-}
-
 // part is which part of a link's data a body holds.
 type part byte
 
@@ -74,20 +63,22 @@ const (
 	linkPart     part = 'l' // the link object alone
 )
 
-// body returns a link's identity answer or link object, and writes it.
-// Bodies are cached until something changes the link at run time (a
-// refresh), after which they are made for each request. Generation is
-// deterministic, so two requests racing to fill the same entry produce the
-// same bytes and either may win.
-func (s *Server) writeBody(w http.ResponseWriter, wd *world, id string, e *scenarios.Entry, p part) {
-	if wd.hasRefresh(id) {
-		writeJSON(w, http.StatusOK, mustJSON(partOf(s.identityNow(wd, id, e), p)))
+// writeBody writes a link's identity answer or link object. Bodies are
+// cached until something changes the link at run time (a refresh), after
+// which they are made for each request. Generation is deterministic, so two
+// requests racing to fill the same entry produce the same bytes and either
+// may win.
+func (s *Server) writeBody(w http.ResponseWriter, ri *reqInfo, lr linkRequest, p part) {
+	if rt, ok := lr.sess.Runtime(lr.id); ok {
+		o := options(ri.set, lr.entry)
+		o.Runtime, o.At = &rt, s.clock.Now()
+		writeJSON(w, http.StatusOK, mustJSON(partOf(fixtures.Generate(s.cfg.Seed, lr.id, o), p)))
 		return
 	}
-	key := cacheKey(p, id, e)
+	key := cacheKey(p, lr.id, lr.entry)
 	b, ok := s.cache.get(key)
 	if !ok {
-		raw := mustJSON(partOf(s.generate(id, e), p))
+		raw := mustJSON(partOf(fixtures.Generate(s.cfg.Seed, lr.id, options(ri.set, lr.entry)), p))
 		b = body{b: raw, contentLength: []string{strconv.Itoa(len(raw))}}
 		s.cache.put(key, b)
 	}
@@ -98,30 +89,20 @@ func (s *Server) writeBody(w http.ResponseWriter, wd *world, id string, e *scena
 	w.Write(b.b)
 }
 
+// cacheKey is where a link's body is cached: shaped answers get a key of
+// their own, so that a scenario never serves another's bytes.
+func cacheKey(p part, linkID string, e *scenarios.Entry) bodyKey {
+	if !shapes(e) {
+		return bodyKey{part: p, link: linkID}
+	}
+	return bodyKey{part: p, link: linkID, fp: e.Fingerprint()}
+}
+
 func partOf(id *fixtures.Identity, p part) any {
 	if p == linkPart {
 		return &id.Link
 	}
 	return id
-}
-
-// mustJSON marshals the response types, which marshal by construction.
-func mustJSON(v any) []byte {
-	b, err := marshal(v)
-	if err != nil {
-		panic(err) // a programming error: the types cannot fail to marshal
-	}
-	return b
-}
-
-// writeValue writes v as JSON.
-func (s *Server) writeValue(w http.ResponseWriter, status int, v any) error {
-	b, err := marshal(v)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, status, b)
-	return nil
 }
 
 // accountIDs reads the account_ids filter in the three forms clients send it:

@@ -58,7 +58,7 @@ func TestIdentityLinkID(t *testing.T) {
 // links: the bytes must agree, and must differ between links and between seeds.
 func TestDeterminism(t *testing.T) {
 	a, b := newServer(t, nil), newServer(t, nil)
-	other := newServer(t, func(c *handlers.Config) { c.Seed = 2 })
+	other := newServer(t, func(c *handlers.Deps) { c.Config.Seed = 2 })
 	seen := map[string]string{}
 	for i := range 200 {
 		path := fmt.Sprintf("/links/mk_det_%d/identity", i)

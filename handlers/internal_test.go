@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"github.com/moneykit-mock/moneykit-mock/config"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,11 +15,11 @@ import (
 // client only as a generic 500 in MoneyKit's envelope, and the log gets the cause.
 func TestInternalErrorsStayInTheLog(t *testing.T) {
 	var logs strings.Builder
-	s := New(Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	s.router.Handle("/boom", s.handle(func(http.ResponseWriter, *http.Request) error {
+	s := New(Deps{Config: config.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))}})
+	s.router.Handle("/boom", s.handle(func(http.ResponseWriter, *http.Request, *reqInfo) error {
 		return errors.New("open /secret/path: permission denied")
 	}))
-	s.router.Handle("/panic", s.handle(func(http.ResponseWriter, *http.Request) error {
+	s.router.Handle("/panic", s.handle(func(http.ResponseWriter, *http.Request, *reqInfo) error {
 		panic("nil map in /secret/code.go")
 	}))
 	const want = `{"error_code":"api_error.internal_server_error","error_message":"Internal server error","documentation_url":"https://docs.moneykit.com/api/reference/errors"}`

@@ -7,23 +7,22 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/moneykit-mock/moneykit-mock/fixtures"
 )
 
 // handleGetLink handles "GET /links/{id}": the link object, identical to the
 // link in the same link's identity answer.
-func (s *Server) handleGetLink(w http.ResponseWriter, r *http.Request) error {
-	id, err := linkID(w, r)
+func (s *Server) handleGetLink(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
+	id, err := linkID(ri)
 	if err != nil {
 		return err
 	}
-	wd, e, err := s.enter(w, r, id)
+	lr, err := s.enterLink(r, ri, id)
 	if err != nil {
 		return err
 	}
-	s.writeBody(w, wd, id, e, linkPart)
+	s.writeBody(w, ri, lr, linkPart)
 	return nil
 }
 
@@ -41,8 +40,8 @@ const maxJSONBytes = 64 << 10
 // product's last_attempted_at moves to now at once; the refresh ends
 // refresh_delay later (a scenario's, or the server's default), successfully
 // unless the link's scenario gives that product an error_code.
-func (s *Server) handleRefreshProducts(w http.ResponseWriter, r *http.Request) error {
-	id, err := linkID(w, r)
+func (s *Server) handleRefreshProducts(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
+	id, err := linkID(ri)
 	if err != nil {
 		return err
 	}
@@ -50,37 +49,27 @@ func (s *Server) handleRefreshProducts(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	wd, e, err := s.enter(w, r, id)
+	lr, err := s.enterLink(r, ri, id)
 	if err != nil {
 		return err
 	}
-	delay := s.refreshDelay
+	e := lr.entry
+	delay := s.cfg.RefreshDelay
 	if e != nil && e.RefreshDelay > 0 {
 		delay = e.RefreshDelay
 	}
-	current := s.identityNow(wd, id, e).Link.Products
 	failFor := func(product string) string {
 		if e != nil && e.Link != nil {
 			return e.Link.Products[product].ErrorCode
 		}
 		return ""
 	}
-	notBefore := func(product string) (latest time.Time) {
-		current.Each(func(name string, p *fixtures.Product) {
-			if name != product {
-				return
-			}
-			for _, t := range []*fixtures.Time{p.RefreshedAt, p.LastAttemptedAt} {
-				if t != nil && time.Time(*t).After(latest) {
-					latest = time.Time(*t)
-				}
-			}
-		})
-		return latest
-	}
-	wd.requestRefresh(id, products, s.clock.Now(), delay, failFor, notBefore)
-	b := mustJSON(&s.identityNow(wd, id, e).Link)
-	writeJSON(w, http.StatusAccepted, b)
+	current := s.data(ri, lr).Link
+	now := s.clock.Now()
+	lr.sess.UpdateRuntime(id, func(rt *fixtures.Runtime) {
+		rt.RequestRefresh(&current, products, now, delay, failFor)
+	})
+	writeJSON(w, http.StatusAccepted, mustJSON(&s.data(ri, lr).Link))
 	return nil
 }
 
@@ -113,10 +102,10 @@ func readProducts(w http.ResponseWriter, r *http.Request) ([]string, error) {
 	var problems []ValidationError
 	for i, v := range names {
 		name, ok := v.(string)
-		if !ok || !slices.Contains(fixtures.ProductNames, name) {
+		if !ok || !fixtures.IsProduct(name) {
 			problems = append(problems, ValidationError{
 				Location: []any{"body", "products", i},
-				Message:  "Input should be " + quotedList(fixtures.ProductNames),
+				Message:  "Input should be " + quotedList(fixtures.ProductNames()),
 				Type:     "enum",
 			})
 			continue

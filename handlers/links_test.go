@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/moneykit-mock/moneykit-mock/state"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -36,7 +37,7 @@ func pinnedServer(t *testing.T, yaml string) http.Handler {
 			t.Fatal(err)
 		}
 	}
-	return newServer(t, func(c *handlers.Config) { c.Clock = handlers.NewPinnedClock(t0); c.Scenarios = set })
+	return newServer(t, func(c *handlers.Deps) { c.Clock = state.NewPinnedClock(t0); c.Scenarios = set })
 }
 
 func post(t *testing.T, h http.Handler, path, body string) *httptest.ResponseRecorder {
@@ -307,7 +308,7 @@ func TestMintLinks(t *testing.T) {
 	if ids[0] == ids[1] || ids[1] == ids[2] {
 		t.Errorf("minted IDs repeat: %v", ids)
 	}
-	other := newServer(t, func(c *handlers.Config) { c.Seed = 9 })
+	other := newServer(t, func(c *handlers.Deps) { c.Config.Seed = 9 })
 	if rec := do(t, other, request{method: "POST", path: "/_mock/links"}); strings.Contains(rec.Body.String(), ids[0]) {
 		t.Errorf("another seed minted the same first ID")
 	}
@@ -351,7 +352,7 @@ func TestMintLinks(t *testing.T) {
 // before it, so the product's times still only move forward.
 func TestRefreshWithClockBeforeTheData(t *testing.T) {
 	early := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	h := newServer(t, func(c *handlers.Config) { c.Clock = handlers.NewPinnedClock(early) })
+	h := newServer(t, func(c *handlers.Deps) { c.Clock = state.NewPinnedClock(early) })
 	const id = "mk_old_clock"
 	before := identityProduct(t, h, id, "identity")
 	post(t, h, "/links/"+id+"/products", `{"products":["identity"]}`)

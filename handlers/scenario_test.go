@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/moneykit-mock/moneykit-mock/state"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -81,13 +82,13 @@ func loadScenarios(t *testing.T, yaml string) *scenarios.Set {
 // scenarioServer is the real handler answering with set (nil: the embedded
 // catalogue), with a fake clock for the token buckets and a sleep that only
 // records.
-func scenarioServer(t *testing.T, set *scenarios.Set) (*handlers.Server, *fakeClock, *sleeps) {
+func scenarioServer(t *testing.T, set *scenarios.Set) (*handlers.Server, *state.Clock, *sleeps) {
 	t.Helper()
 	clock, sl := newFakeClock(), &sleeps{}
-	h := newServer(t, func(c *handlers.Config) {
+	h := newServer(t, func(c *handlers.Deps) {
 		c.Scenarios = set
 		c.Clock = clock
-		c.Sleep = sl.sleep
+		c.Config.Sleep = sl.sleep
 	})
 	return h.(*handlers.Server), clock, sl
 }

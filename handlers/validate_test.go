@@ -14,7 +14,7 @@ import (
 // for 1,000 generated link IDs (and two seeds), through the real router.
 func TestIdentityIsValid(t *testing.T) {
 	for _, seed := range []uint64{1, 99} {
-		h := newServer(t, func(c *handlers.Config) { c.Seed = seed })
+		h := newServer(t, func(c *handlers.Deps) { c.Config.Seed = seed })
 		failures := 0
 		for i := range 1000 {
 			id := fmt.Sprintf("mk_valid_%d", i)

@@ -362,7 +362,7 @@ func (p *parser) phone(n, raw *yaml.Node, prim *primaries) fixtures.Phone {
 			ph.Number, _ = p.text(v, "number", true)
 		case "type":
 			hasType = true
-			ph.Type, _ = p.enum(v, "phone type", fixtures.PhoneTypes)
+			ph.Type, _ = p.enum(v, "phone type", fixtures.PhoneTypes())
 		case "primary":
 			ph.Primary = p.primary(v, raw, prim)
 		}
@@ -371,7 +371,7 @@ func (p *parser) phone(n, raw *yaml.Node, prim *primaries) fixtures.Phone {
 		p.errorf(n, "a phone number needs number")
 	}
 	if !hasType {
-		p.errorf(n, "a phone number needs type (one of %s)", strings.Join(fixtures.PhoneTypes, ", "))
+		p.errorf(n, "a phone number needs type (one of %s)", strings.Join(fixtures.PhoneTypes(), ", "))
 	}
 	return ph
 }

@@ -1,17 +1,12 @@
 package handlers
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"time"
-
-	"github.com/moneykit-mock/moneykit-mock/fixtures"
 
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
 )
@@ -88,20 +83,15 @@ func viewScenario(e *scenarios.Entry) scenarioView {
 // handleListScenarios handles "GET /_mock/scenarios": the effective catalogue
 // of the request's session, sorted by pattern: its run-time entries (source
 // "runtime"), and the file and embedded entries they do not replace.
-func (s *Server) handleListScenarios(w http.ResponseWriter, r *http.Request) error {
-	name, err := sessionName(r)
-	if err != nil {
-		return err
-	}
-	wd := s.world
-	if name != "" {
-		wd = s.sessions.peek(name) // listing must not create a session
+func (s *Server) handleListScenarios(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
+	if ri.sessionErr != nil {
+		return ri.sessionErr
 	}
 	var runtime []*scenarios.Entry
-	if wd != nil {
-		runtime = wd.runtimeEntries()
+	if sess, ok := s.store.Peek(ri.session); ok { // listing must not create a session
+		runtime = sess.Scenarios()
 	}
-	entries := mergeEntries(runtime, s.scenarios.Load().Entries())
+	entries := mergeEntries(runtime, ri.set.Entries())
 	out := struct {
 		Scenarios []scenarioView `json:"scenarios"`
 	}{Scenarios: make([]scenarioView, 0, len(entries))}
@@ -128,151 +118,63 @@ func mergeEntries(first, second []*scenarios.Entry) []*scenarios.Entry {
 	return out
 }
 
-// adjustableClock is a clock POST /_mock/clock can move: MockClock.
-type adjustableClock interface {
-	Clock
-	Advance(time.Duration) time.Time
-	Set(time.Time) time.Time
-	Pinned() bool
-}
-
-type clockView struct {
-	Now    string `json:"now"`
-	Pinned bool   `json:"pinned"`
-}
-
-func (s *Server) clockView() clockView {
-	v := clockView{Now: s.clock.Now().UTC().Format(time.RFC3339Nano)}
-	if c, ok := s.clock.(adjustableClock); ok {
-		v.Pinned = c.Pinned()
-	}
-	return v
-}
-
-// handleGetClock handles "GET /_mock/clock": the server's time.
-func (s *Server) handleGetClock(w http.ResponseWriter, r *http.Request) error {
-	return s.writeValue(w, http.StatusOK, s.clockView())
-}
-
-// handleSetClock handles "POST /_mock/clock" with {"advance": "90s"} or
-// {"now": "<RFC 3339>"}: it moves the clock (a pinned one stays pinned at the
-// new time; a real one keeps running from it) and answers with the new time,
-// so a test can finish a refresh without waiting for it.
-func (s *Server) handleSetClock(w http.ResponseWriter, r *http.Request) error {
-	c, ok := s.clock.(adjustableClock)
-	if !ok {
-		return &APIError{Status: http.StatusConflict, Code: CodeValidationFailed, Message: "This server's clock cannot be moved"}
-	}
-	var req struct {
-		Advance *string `json:"advance"`
-		Now     *string `json:"now"`
-	}
-	if err := decodeStrict(w, r, &req); err != nil {
+// handlePutScenario handles "PUT /_mock/scenarios/{link}": it sets a link's
+// scenario at run time, in the request's session, from one entry given as JSON
+// with the scenario file's keys. It is validated exactly as a file's entry; a
+// bad one gets 400 with every problem. Run-time entries beat file entries and
+// survive file reloads. It answers 200 with the entry as GET /_mock/scenarios
+// shows it.
+func (s *Server) handlePutScenario(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
+	id, err := mockLinkID(ri)
+	if err != nil {
 		return err
 	}
-	switch {
-	case req.Advance != nil && req.Now == nil:
-		d, err := time.ParseDuration(*req.Advance)
-		if err != nil {
-			return errValidation(http.StatusBadRequest, []any{"body", "advance"}, "advance must be a duration such as 90s or 1h30m", "duration_parsing")
-		}
-		c.Advance(d)
-	case req.Now != nil && req.Advance == nil:
-		t, err := time.Parse(time.RFC3339Nano, *req.Now)
-		if err != nil {
-			return errValidation(http.StatusBadRequest, []any{"body", "now"}, "now must be an RFC 3339 time such as 2025-01-02T03:04:05Z", "datetime_parsing")
-		}
-		c.Set(t)
-	default:
-		return errValidation(http.StatusBadRequest, []any{"body"}, "give exactly one of advance or now", "value_error")
+	if scenarios.IsGlob(id) {
+		return errValidation(http.StatusBadRequest, []any{"path", "link"},
+			"run-time scenarios are for exact link IDs; put globs in a scenario file", "value_error")
 	}
-	return s.writeValue(w, http.StatusOK, s.clockView())
-}
-
-// decodeStrict reads a JSON object body into v; an unknown key, a wrong type
-// or trailing data is a 400 naming the problem. An empty body is {}.
-func decodeStrict(w http.ResponseWriter, r *http.Request, v any) error {
+	sess, err := s.sessionState(ri)
+	if err != nil {
+		return err
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBytes))
 	if err != nil {
 		return errValidation(http.StatusBadRequest, []any{"body"}, "the body must be at most 64 KiB", "too_long")
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		data = []byte("{}")
+	if strings.TrimSpace(string(data)) == "" {
+		return errValidation(http.StatusBadRequest, []any{"body"}, "the body must be a scenario entry such as {\"error\": \"deleted\"}", "missing")
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errValidation(http.StatusBadRequest, []any{"body"}, jsonProblem(err), "json_invalid")
+	e, err := s.runtimeEntry(ri, id, data, "", "body")
+	if err != nil {
+		return err
 	}
-	if dec.More() {
-		return errValidation(http.StatusBadRequest, []any{"body"}, "the body must hold one JSON object", "json_invalid")
+	sess.SetScenario(id, e)
+	return s.writeValue(w, http.StatusOK, viewScenario(e))
+}
+
+// handleDeleteScenario handles "DELETE /_mock/scenarios/{link}": it removes a
+// link's run-time scenario in the request's session, so its file scenario (if
+// any) answers again. It answers 204 whether or not there was one, so a test's
+// clean-up never fails.
+func (s *Server) handleDeleteScenario(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
+	id, err := mockLinkID(ri)
+	if err != nil {
+		return err
 	}
+	sess, err := s.sessionState(ri)
+	if err != nil {
+		return err
+	}
+	sess.SetScenario(id, nil)
+	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// jsonProblem words a JSON decoding error for a client, without Go's type names.
-func jsonProblem(err error) string {
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &typeErr):
-		return "field " + typeErr.Field + " has the wrong type"
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
-	}
-	return "the body is not valid JSON"
-}
-
-// mintedLinkID makes the n-th minted link ID of a seed in a session: mk_ and
-// 22 characters of MoneyKit's alphabet, the same for the same seed, session
-// and order of calls, and different between sessions.
-func mintedLinkID(seed uint64, session string, n int) string {
-	const alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-	h := sha256.Sum256(fmt.Appendf(nil, "moneykit-mock minted link %d %q %d", seed, session, n))
-	b := []byte("mk_")
-	for i := 0; i < 22; i++ {
-		b = append(b, alphabet[int(h[i])%len(alphabet)])
-	}
-	return string(b)
-}
-
-// handleMintLink handles "POST /_mock/links": it mints a new link, since
-// MoneyKit's Connect widget cannot be pointed at a mock. The body may name a
-// persona, {"fixture": "household"}, or give the link a scenario entry in the
-// scenario file's keys, {"scenario": {"error": "deleted", "after": 2}}. It
-// answers 201 with {"link_id": ..., "link": <the link object>}.
-func (s *Server) handleMintLink(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		Fixture  string          `json:"fixture"`
-		Scenario json.RawMessage `json:"scenario"`
-	}
-	if err := decodeStrict(w, r, &req); err != nil {
-		return err
-	}
-	wd, err := s.worldFor(r)
-	if err != nil {
-		return err
-	}
-	session, _ := sessionName(r)
-	id := mintedLinkID(s.seed, session, wd.nextMinted())
-	e, err := s.runtimeEntry(id, req.Scenario, req.Fixture, "body", "scenario")
-	if err != nil {
-		return err
-	}
-	if e != nil {
-		wd.setRuntime(id, e)
-	}
-	ident := s.generate(id, e)
-	return s.writeValue(w, http.StatusCreated, struct {
-		LinkID string         `json:"link_id"`
-		Link   *fixtures.Link `json:"link"`
-	}{id, &ident.Link})
 }
 
 // runtimeEntry parses a scenario entry given at run time (JSON, validated
 // exactly as a file's), with fixture, when not empty, naming its persona.
 // It returns nil when there is neither. Problems are located under loc in
 // the request body.
-func (s *Server) runtimeEntry(linkID string, raw json.RawMessage, fixture string, loc ...any) (*scenarios.Entry, error) {
+func (s *Server) runtimeEntry(ri *reqInfo, linkID string, raw json.RawMessage, fixture string, loc ...any) (*scenarios.Entry, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		if fixture == "" {
 			return nil, nil
@@ -291,9 +193,9 @@ func (s *Server) runtimeEntry(linkID string, raw json.RawMessage, fixture string
 	if err != nil {
 		return nil, scenarioProblems(err, loc)
 	}
-	if e.Fixture != "" && s.scenarios.Load().Persona(e.Fixture) == nil {
+	if e.Fixture != "" && ri.set.Persona(e.Fixture) == nil {
 		return nil, errValidation(http.StatusBadRequest, []any{"body", "fixture"},
-			fmt.Sprintf("fixture %q is not a persona (known: %s)", e.Fixture, strings.Join(s.scenarios.Load().Personas(), ", ")), "value_error")
+			fmt.Sprintf("fixture %q is not a persona (known: %s)", e.Fixture, strings.Join(ri.set.Personas(), ", ")), "value_error")
 	}
 	return e, nil
 }

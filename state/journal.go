@@ -1,17 +1,18 @@
-package handlers
+package state
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
 
-// journalEntry is one request as GET /_mock/requests shows it. The JSON field
+// Request is one request as GET /_mock/requests shows it. The JSON field
 // names are the contract with test suites.
-type journalEntry struct {
+type Request struct {
 	// Seq is 1, 2, 3… per journal and never reused, even after a clear, so a
 	// client can page with since=<the last seq it saw>.
 	Seq uint64 `json:"seq"`
@@ -31,27 +32,27 @@ type journalEntry struct {
 	// Headers are the request headers as redactHeaders gives them.
 	Headers map[string]string `json:"headers"`
 
-	// rawQuery and rawHeader are what the request carried, kept as they are
+	// RawQuery and RawHeader are what the request carried, kept as they are
 	// so that recording costs nothing on the hot path: MarshalJSON parses the
 	// query and redacts the headers when the journal is read. net/http makes
 	// a new header map for every request, so keeping it is safe.
-	rawQuery  string
-	rawHeader http.Header
+	RawQuery  string      `json:"-"`
+	RawHeader http.Header `json:"-"`
 }
 
 // MarshalJSON writes the entry with Query and Headers as {} rather than null
 // when they are nil, so clients can index them without a null check.
-func (e journalEntry) MarshalJSON() ([]byte, error) {
-	type plain journalEntry // drops this method, so json.Marshal does not recurse
+func (e Request) MarshalJSON() ([]byte, error) {
+	type plain Request // drops this method, so json.Marshal does not recurse
 	p := plain(e)
-	if p.Query == nil && p.rawQuery != "" {
-		p.Query, _ = url.ParseQuery(p.rawQuery)
+	if p.Query == nil && p.RawQuery != "" {
+		p.Query, _ = url.ParseQuery(p.RawQuery)
 	}
 	if p.Query == nil {
 		p.Query = map[string][]string{}
 	}
-	if p.Headers == nil && p.rawHeader != nil {
-		p.Headers = redactHeaders(p.rawHeader)
+	if p.Headers == nil && p.RawHeader != nil {
+		p.Headers = redactHeaders(p.RawHeader)
 	}
 	if p.Headers == nil {
 		p.Headers = map[string]string{}
@@ -59,34 +60,31 @@ func (e journalEntry) MarshalJSON() ([]byte, error) {
 	return marshal(p)
 }
 
-// journal is a bounded ring of the latest requests, shared by all sessions
+// journal is the in-memory Journal: a bounded ring of the latest requests, shared by all sessions
 // (each entry names its session and filters keep sessions apart). It is safe
 // for concurrent use.
 //
-// add runs on every request, so it only copies the entry into a slot of a ring
-// allocated up front, under a mutex held for a few nanoseconds. Reads (list,
-// count) come from test suites and may scan the whole ring.
+// Add runs on every request, so it only copies the entry into a slot of a ring
+// allocated up front, under a mutex held for a few nanoseconds. Reads (List,
+// Count) come from test suites and may scan the whole ring.
 type journal struct {
 	mu    sync.Mutex
-	ring  []journalEntry // len(ring) is the bound
-	start int            // index of the oldest entry
-	n     int            // entries held
-	seq   uint64         // the last Seq given out
+	ring  []Request // len(ring) is the bound
+	start int       // index of the oldest entry
+	n     int       // entries held
+	seq   uint64    // the last Seq given out
 }
 
-// newJournal returns a journal that keeps the latest size requests; size <= 0
-// means DefaultJournalSize.
+// newJournal returns a journal that keeps the latest size requests (at
+// least one; the default lives in config).
 func newJournal(size int) *journal {
-	if size <= 0 {
-		size = DefaultJournalSize
-	}
-	return &journal{ring: make([]journalEntry, size)}
+	return &journal{ring: make([]Request, max(size, 1))}
 }
 
 // add records e, giving it the next Seq, and drops the oldest entry when the
 // journal is full. e's maps are kept, not copied: the caller must not change
 // them afterwards.
-func (j *journal) add(e journalEntry) {
+func (j *journal) Add(e Request) {
 	j.mu.Lock()
 	j.seq++
 	e.Seq = j.seq
@@ -113,11 +111,11 @@ func (j *journal) slot(i int) int {
 // order requests finished). With f.Limit it returns the newest Limit of them,
 // still oldest first. The result is never nil, so it is written as [] when empty.
 // The entries share their maps with the journal; callers must not change them.
-func (j *journal) list(f journalFilter) []journalEntry {
+func (j *journal) List(f Filter) []Request {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if f.Limit <= 0 {
-		out := make([]journalEntry, 0, min(j.n, 64))
+		out := make([]Request, 0, min(j.n, 64))
 		for i := 0; i < j.n; i++ {
 			if e := &j.ring[j.slot(i)]; f.match(e) {
 				out = append(out, *e)
@@ -126,7 +124,7 @@ func (j *journal) list(f journalFilter) []journalEntry {
 		return out
 	}
 	// Walk newest first so the scan stops once Limit entries are found.
-	out := make([]journalEntry, 0, min(j.n, f.Limit))
+	out := make([]Request, 0, min(j.n, f.Limit))
 	for i := j.n - 1; i >= 0 && len(out) < f.Limit; i-- {
 		if e := &j.ring[j.slot(i)]; f.match(e) {
 			out = append(out, *e)
@@ -138,8 +136,8 @@ func (j *journal) list(f journalFilter) []journalEntry {
 	return out
 }
 
-// count is len(j.list(f)) without copying entries.
-func (j *journal) count(f journalFilter) int {
+// Count is len(j.List(f)) without copying entries.
+func (j *journal) Count(f Filter) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	c := 0
@@ -154,19 +152,21 @@ func (j *journal) count(f journalFilter) int {
 	return c
 }
 
-// clear forgets every entry when all is true, else only the entries of
-// session. Seq keeps counting either way, so a client paging with since never
-// sees a number twice.
-func (j *journal) clear(session string, all bool) {
+// ClearAll forgets every entry. Seq keeps counting, so a client paging with
+// since never sees a number twice.
+func (j *journal) ClearAll() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if all {
-		clear(j.ring) // drop the maps the entries hold, for the GC
-		j.start, j.n = 0, 0
-		return
-	}
+	clear(j.ring) // drop the maps the entries hold, for the GC
+	j.start, j.n = 0, 0
+}
+
+// Clear forgets the entries of one session; Seq keeps counting.
+func (j *journal) Clear(session string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
 	// Compact the kept entries in place, oldest first, to the front of the ring.
-	kept := make([]journalEntry, 0, j.n)
+	kept := make([]Request, 0, j.n)
 	for i := 0; i < j.n; i++ {
 		if e := j.ring[j.slot(i)]; e.Session != session {
 			kept = append(kept, e)
@@ -177,9 +177,9 @@ func (j *journal) clear(session string, all bool) {
 	j.start, j.n = 0, len(kept)
 }
 
-// journalFilter picks journal entries. Its zero value picks the default
+// Filter picks journal entries. Its zero value picks the default
 // session's entries.
-type journalFilter struct {
+type Filter struct {
 	// Session is whose entries to see ("" is the default session), unless
 	// AllSessions is set.
 	Session     string
@@ -199,7 +199,7 @@ type journalFilter struct {
 	Limit int
 }
 
-func (f *journalFilter) match(e *journalEntry) bool {
+func (f *Filter) match(e *Request) bool {
 	if !f.AllSessions && e.Session != f.Session {
 		return false
 	}
@@ -226,82 +226,6 @@ func (f *journalFilter) match(e *journalEntry) bool {
 	}
 	if !f.Since.IsZero() && e.Time.Before(f.Since) {
 		return false
-	}
-	return true
-}
-
-// parseJournalFilter reads the filters of GET /_mock/requests from its query:
-//
-//	link=ID          that link ID exactly
-//	path=/links/x    that path exactly; path=/links/* any path starting /links/
-//	status=404       that status; status=4xx a class (1xx to 5xx)
-//	since=TIME       at or after an RFC 3339 time
-//	since=SEQ        after that seq (the last one a client saw)
-//	limit=N          the newest N matches, still oldest first
-//	count=true       the caller answers {"count": N} instead of the entries
-//
-// An empty value is the same as no value; other parameters are ignored. The
-// session is not read here: the caller sets Session and AllSessions. A bad
-// value is a 400 validation error naming its parameter.
-func parseJournalFilter(q url.Values) (f journalFilter, count bool, err error) {
-	f.Link = q.Get("link")
-	f.Path = q.Get("path")
-	if v := q.Get("status"); v != "" {
-		if f.Status, f.StatusClass, err = parseStatusFilter(v); err != nil {
-			return journalFilter{}, false, err
-		}
-	}
-	if v := q.Get("since"); v != "" {
-		if isDigits(v) {
-			if f.SinceSeq, err = strconv.ParseUint(v, 10, 64); err != nil {
-				return journalFilter{}, false, journalQueryError("since", "since must be an RFC 3339 time such as 2025-01-02T03:04:05Z or a seq number", "value_error")
-			}
-		} else if f.Since, err = time.Parse(time.RFC3339Nano, v); err != nil {
-			return journalFilter{}, false, journalQueryError("since", "since must be an RFC 3339 time such as 2025-01-02T03:04:05Z or a seq number", "datetime_parsing")
-		}
-	}
-	if v := q.Get("limit"); v != "" {
-		n, perr := strconv.Atoi(v)
-		if perr != nil || n < 1 {
-			return journalFilter{}, false, journalQueryError("limit", "limit must be a whole number of at least 1", "int_parsing")
-		}
-		f.Limit = n
-	}
-	if v := q.Get("count"); v != "" {
-		if count, err = strconv.ParseBool(v); err != nil {
-			return journalFilter{}, false, journalQueryError("count", "count must be true or false", "bool_parsing")
-		}
-	}
-	return f, count, nil
-}
-
-// parseStatusFilter reads "404" (100 to 599) or a class "4xx" (1xx to 5xx, x
-// in either case).
-func parseStatusFilter(v string) (status, class int, err error) {
-	if len(v) == 3 && v[0] >= '1' && v[0] <= '5' {
-		if (v[1] == 'x' || v[1] == 'X') && (v[2] == 'x' || v[2] == 'X') {
-			return 0, int(v[0] - '0'), nil
-		}
-		if isDigits(v) {
-			n, _ := strconv.Atoi(v)
-			return n, 0, nil
-		}
-	}
-	return 0, 0, journalQueryError("status", "status must be a code from 100 to 599 such as 404, or a class such as 4xx", "value_error")
-}
-
-func journalQueryError(param, msg, typ string) *APIError {
-	return errValidation(http.StatusBadRequest, []any{"query", param}, msg, typ)
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
 	}
 	return true
 }
@@ -388,4 +312,16 @@ func redactCredentials(v string) string {
 		return "Basic " + redacted
 	}
 	return scheme + " " + redacted
+}
+
+// marshal is json.Marshal without HTML escaping, as every answer of the mock
+// is written: "Smith & Sons" reads as written.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

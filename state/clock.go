@@ -1,4 +1,4 @@
-package handlers
+package state
 
 import (
 	"sync"
@@ -6,11 +6,11 @@ import (
 	"time"
 )
 
-// MockClock is the server's one clock: every time the mock writes or compares
+// Clock is the server's one clock: every time the mock writes or compares
 // (token expiry, refresh attempts and completions, rate-limit buckets) comes
 // from it. It runs on real time plus an offset, or is pinned to an instant for
 // byte-stable snapshots; POST /_mock/clock moves it either way.
-type MockClock struct {
+type Clock struct {
 	mu    sync.Mutex // serializes writers; Now only loads
 	state atomic.Pointer[clockState]
 	start time.Time // the pinned instant it was made with, for Reset
@@ -26,21 +26,21 @@ type clockState struct {
 }
 
 // NewRealClock returns a clock that follows real time.
-func NewRealClock() *MockClock {
-	c := &MockClock{now: time.Now}
+func NewRealClock() *Clock {
+	c := &Clock{now: time.Now}
 	c.state.Store(&clockState{})
 	return c
 }
 
 // NewPinnedClock returns a clock that stands still at t until moved.
-func NewPinnedClock(t time.Time) *MockClock {
-	c := &MockClock{start: t.UTC(), now: time.Now}
+func NewPinnedClock(t time.Time) *Clock {
+	c := &Clock{start: t.UTC(), now: time.Now}
 	c.state.Store(&clockState{pinned: true, at: t.UTC()})
 	return c
 }
 
 // Now returns the clock's time.
-func (c *MockClock) Now() time.Time {
+func (c *Clock) Now() time.Time {
 	st := c.state.Load()
 	if st.pinned {
 		return st.at
@@ -49,10 +49,10 @@ func (c *MockClock) Now() time.Time {
 }
 
 // Pinned reports whether the clock stands still.
-func (c *MockClock) Pinned() bool { return c.state.Load().pinned }
+func (c *Clock) Pinned() bool { return c.state.Load().pinned }
 
 // update replaces the state with f applied to a copy of it.
-func (c *MockClock) update(f func(*clockState)) time.Time {
+func (c *Clock) update(f func(*clockState)) time.Time {
 	c.mu.Lock()
 	st := *c.state.Load()
 	f(&st)
@@ -63,7 +63,7 @@ func (c *MockClock) update(f func(*clockState)) time.Time {
 
 // Advance moves the clock forward by d (back, if d is negative) and returns
 // the new time. A real clock keeps running from there.
-func (c *MockClock) Advance(d time.Duration) time.Time {
+func (c *Clock) Advance(d time.Duration) time.Time {
 	return c.update(func(st *clockState) {
 		if st.pinned {
 			st.at = st.at.Add(d)
@@ -74,7 +74,7 @@ func (c *MockClock) Advance(d time.Duration) time.Time {
 }
 
 // Set moves the clock to t and returns it. A real clock keeps running from t.
-func (c *MockClock) Set(t time.Time) time.Time {
+func (c *Clock) Set(t time.Time) time.Time {
 	return c.update(func(st *clockState) {
 		if st.pinned {
 			st.at = t.UTC()
@@ -86,6 +86,15 @@ func (c *MockClock) Set(t time.Time) time.Time {
 
 // Reset puts the clock back where it started: the pinned instant it was made
 // with, or real time with no offset.
-func (c *MockClock) Reset() {
+func (c *Clock) Reset() {
 	c.update(func(st *clockState) { st.at, st.offset = c.start, 0 })
+}
+
+// NewClock returns a clock pinned at t, or one that follows real time when t
+// is the zero time (config.Config.Clock's convention).
+func NewClock(t time.Time) *Clock {
+	if t.IsZero() {
+		return NewRealClock()
+	}
+	return NewPinnedClock(t)
 }

@@ -1,8 +1,8 @@
-package handlers
+package state
 
 import (
 	"encoding/json"
-	"errors"
+	"github.com/moneykit-mock/moneykit-mock/config"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -15,7 +15,7 @@ import (
 var journalT0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // journalSeqs lists the Seq of each entry, for comparing with a want list.
-func journalSeqs(es []journalEntry) []uint64 {
+func journalSeqs(es []Request) []uint64 {
 	out := []uint64{}
 	for _, e := range es {
 		out = append(out, e.Seq)
@@ -24,10 +24,10 @@ func journalSeqs(es []journalEntry) []uint64 {
 }
 
 // journalWith returns a journal holding es in order (their Seq is assigned).
-func journalWith(size int, es ...journalEntry) *journal {
+func journalWith(size int, es ...Request) *journal {
 	j := newJournal(size)
 	for _, e := range es {
-		j.add(e)
+		j.Add(e)
 	}
 	return j
 }
@@ -35,29 +35,34 @@ func journalWith(size int, es ...journalEntry) *journal {
 func TestJournalRingBound(t *testing.T) {
 	j := newJournal(3)
 	for i := range 5 {
-		j.add(journalEntry{Path: "/p", Time: journalT0.Add(time.Duration(i) * time.Second)})
+		j.Add(Request{Path: "/p", Time: journalT0.Add(time.Duration(i) * time.Second)})
 	}
-	got := j.list(journalFilter{})
+	got := j.List(Filter{})
 	if want := []uint64{3, 4, 5}; !reflect.DeepEqual(journalSeqs(got), want) {
 		t.Errorf("seqs = %v, want %v", journalSeqs(got), want)
 	}
 	if got[0].Time != journalT0.Add(2*time.Second) {
 		t.Errorf("oldest kept entry has time %v, want the third one's", got[0].Time)
 	}
-	if n := j.count(journalFilter{}); n != 3 {
+	if n := j.Count(Filter{}); n != 3 {
 		t.Errorf("count = %d, want 3", n)
 	}
+	// The default size is config's, applied by the store; a journal made
+	// with a size below 1 still keeps one entry.
+	if n, want := len(NewMemory(config.Config{}).Journal().(*journal).ring), config.Default().JournalSize; n != want {
+		t.Errorf("the default journal keeps %d, want %d", n, want)
+	}
 	for _, size := range []int{0, -1} {
-		if n := len(newJournal(size).ring); n != DefaultJournalSize {
-			t.Errorf("newJournal(%d) keeps %d, want %d", size, n, DefaultJournalSize)
+		if n := len(newJournal(size).ring); n != 1 {
+			t.Errorf("newJournal(%d) keeps %d, want 1", size, n)
 		}
 	}
 }
 
 func TestJournalEmptyListIsNotNil(t *testing.T) {
 	j := newJournal(3)
-	for _, f := range []journalFilter{{}, {Limit: 2}} {
-		got := j.list(f)
+	for _, f := range []Filter{{}, {Limit: 2}} {
+		got := j.List(f)
 		if got == nil {
 			t.Fatalf("list(%+v) = nil, want an empty slice", f)
 		}
@@ -73,16 +78,16 @@ func TestJournalSeqNeverReused(t *testing.T) {
 		clear func(*journal)
 		want  []uint64 // default-session seqs after the clear and two more adds
 	}{
-		{"all", func(j *journal) { j.clear("", true) }, []uint64{5, 6}},
-		{"default session", func(j *journal) { j.clear("", false) }, []uint64{5, 6}},
-		{"other session", func(j *journal) { j.clear("a", false) }, []uint64{1, 3, 5, 6}},
+		{"all", func(j *journal) { j.ClearAll() }, []uint64{5, 6}},
+		{"default session", func(j *journal) { j.Clear("") }, []uint64{5, 6}},
+		{"other session", func(j *journal) { j.Clear("a") }, []uint64{1, 3, 5, 6}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			j := journalWith(10, journalEntry{}, journalEntry{Session: "a"}, journalEntry{}, journalEntry{Session: "a"})
+			j := journalWith(10, Request{}, Request{Session: "a"}, Request{}, Request{Session: "a"})
 			tc.clear(j)
-			j.add(journalEntry{})
-			j.add(journalEntry{})
-			if got := journalSeqs(j.list(journalFilter{})); !reflect.DeepEqual(got, tc.want) {
+			j.Add(Request{})
+			j.Add(Request{})
+			if got := journalSeqs(j.List(Filter{})); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("seqs = %v, want %v", got, tc.want)
 			}
 		})
@@ -94,28 +99,28 @@ func TestJournalSeqNeverReused(t *testing.T) {
 func TestJournalClear(t *testing.T) {
 	// Size 4 and 6 adds, so the ring has wrapped before the clear.
 	j := journalWith(4,
-		journalEntry{Session: "a"}, journalEntry{Session: "b"}, // dropped by the bound
-		journalEntry{Session: "a"}, journalEntry{Session: "b"}, journalEntry{}, journalEntry{Session: "b"})
-	all := journalFilter{AllSessions: true}
-	if got, want := journalSeqs(j.list(all)), []uint64{3, 4, 5, 6}; !reflect.DeepEqual(got, want) {
+		Request{Session: "a"}, Request{Session: "b"}, // dropped by the bound
+		Request{Session: "a"}, Request{Session: "b"}, Request{}, Request{Session: "b"})
+	all := Filter{AllSessions: true}
+	if got, want := journalSeqs(j.List(all)), []uint64{3, 4, 5, 6}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("before: seqs = %v, want %v", got, want)
 	}
-	j.clear("b", false)
-	if got, want := journalSeqs(j.list(all)), []uint64{3, 5}; !reflect.DeepEqual(got, want) {
+	j.Clear("b")
+	if got, want := journalSeqs(j.List(all)), []uint64{3, 5}; !reflect.DeepEqual(got, want) {
 		t.Errorf("after clearing b: seqs = %v, want %v", got, want)
 	}
 	for range 3 {
-		j.add(journalEntry{Session: "c"})
+		j.Add(Request{Session: "c"})
 	}
-	if got, want := journalSeqs(j.list(all)), []uint64{5, 7, 8, 9}; !reflect.DeepEqual(got, want) {
+	if got, want := journalSeqs(j.List(all)), []uint64{5, 7, 8, 9}; !reflect.DeepEqual(got, want) {
 		t.Errorf("after 3 more adds: seqs = %v, want %v", got, want)
 	}
-	j.clear("nobody", false)
-	if n := j.count(all); n != 4 {
+	j.Clear("nobody")
+	if n := j.Count(all); n != 4 {
 		t.Errorf("clearing an unknown session left %d entries, want 4", n)
 	}
-	j.clear("c", true) // all wins over the session
-	if n := j.count(all); n != 0 {
+	j.ClearAll() // all wins over the session
+	if n := j.Count(all); n != 0 {
 		t.Errorf("clear all left %d entries", n)
 	}
 }
@@ -123,7 +128,7 @@ func TestJournalClear(t *testing.T) {
 func TestJournalFilters(t *testing.T) {
 	at := func(s int) time.Time { return journalT0.Add(time.Duration(s) * time.Second) }
 	// Seq is the position in this list, from 1.
-	entries := []journalEntry{
+	entries := []Request{
 		{Time: at(0), Method: "POST", Path: "/auth/token", Status: 200},                                          // 1
 		{Time: at(1), Method: "GET", Path: "/links/l1/identity", LinkID: "l1", Status: 200},                      // 2
 		{Time: at(2), Method: "GET", Path: "/links/l2/identity", LinkID: "l2", Status: 404},                      // 3
@@ -140,46 +145,46 @@ func TestJournalFilters(t *testing.T) {
 	j := journalWith(100, entries...)
 	for _, tc := range []struct {
 		name string
-		f    journalFilter
+		f    Filter
 		want []uint64
 	}{
-		{"default session", journalFilter{}, []uint64{1, 2, 3, 4, 7, 8, 11, 12}},
-		{"session s1", journalFilter{Session: "s1"}, []uint64{5, 9, 10}},
-		{"session s2", journalFilter{Session: "s2"}, []uint64{6}},
-		{"unknown session", journalFilter{Session: "s3"}, []uint64{}},
-		{"all sessions", journalFilter{AllSessions: true}, []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}},
-		{"all sessions beats session", journalFilter{Session: "s1", AllSessions: true}, []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}},
-		{"link", journalFilter{Link: "l1"}, []uint64{2, 4, 7, 12}},
-		{"unknown link", journalFilter{Link: "l9"}, []uint64{}},
-		{"exact path", journalFilter{Path: "/links/l1/identity"}, []uint64{2, 7, 12}},
-		{"exact path is not a prefix", journalFilter{Path: "/links/l1"}, []uint64{4}},
-		{"path prefix", journalFilter{Path: "/links/*"}, []uint64{2, 3, 4, 7, 12}},
-		{"path prefix without slash", journalFilter{Path: "/links*"}, []uint64{2, 3, 4, 7, 11, 12}},
-		{"path star alone", journalFilter{Path: "*"}, []uint64{1, 2, 3, 4, 7, 8, 11, 12}},
-		{"status", journalFilter{Status: 404}, []uint64{3, 8, 11}},
-		{"status 2xx", journalFilter{StatusClass: 2}, []uint64{1, 2, 12}},
-		{"status 4xx", journalFilter{StatusClass: 4}, []uint64{3, 4, 8, 11}},
-		{"status 5xx", journalFilter{StatusClass: 5}, []uint64{7}},
-		{"status 5xx all sessions", journalFilter{StatusClass: 5, AllSessions: true}, []uint64{5, 7}},
-		{"since time is inclusive", journalFilter{Since: at(7)}, []uint64{8, 11, 12}},
-		{"since time by arrival, not seq", journalFilter{Session: "s1", Since: at(7)}, []uint64{9, 10}},
-		{"since time between entries", journalFilter{Since: at(9).Add(time.Nanosecond)}, []uint64{12}},
-		{"since time after all", journalFilter{Since: at(10)}, []uint64{}},
-		{"since seq is exclusive", journalFilter{SinceSeq: 7}, []uint64{8, 11, 12}},
-		{"since seq 0 is all", journalFilter{SinceSeq: 0}, []uint64{1, 2, 3, 4, 7, 8, 11, 12}},
-		{"since last seq", journalFilter{SinceSeq: 12}, []uint64{}},
-		{"limit", journalFilter{Limit: 3}, []uint64{8, 11, 12}},
-		{"limit above matches", journalFilter{Limit: 50}, []uint64{1, 2, 3, 4, 7, 8, 11, 12}},
-		{"limit 1", journalFilter{Limit: 1, AllSessions: true}, []uint64{12}},
-		{"link and status", journalFilter{Link: "l1", StatusClass: 2}, []uint64{2, 12}},
-		{"link, path and status", journalFilter{Link: "l1", Path: "/links/*", Status: 500}, []uint64{7}},
-		{"path, since and limit", journalFilter{Path: "/links/*", SinceSeq: 2, Limit: 2}, []uint64{7, 12}},
-		{"session, link and since", journalFilter{Session: "s1", Link: "l2", Since: at(1)}, []uint64{10}},
-		{"everything", journalFilter{AllSessions: true, Link: "l1", Path: "/links/l1/*", StatusClass: 2, Since: at(2), SinceSeq: 5, Limit: 2}, []uint64{9, 12}},
-		{"no match", journalFilter{Link: "l2", Status: 500}, []uint64{}},
+		{"default session", Filter{}, []uint64{1, 2, 3, 4, 7, 8, 11, 12}},
+		{"session s1", Filter{Session: "s1"}, []uint64{5, 9, 10}},
+		{"session s2", Filter{Session: "s2"}, []uint64{6}},
+		{"unknown session", Filter{Session: "s3"}, []uint64{}},
+		{"all sessions", Filter{AllSessions: true}, []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}},
+		{"all sessions beats session", Filter{Session: "s1", AllSessions: true}, []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}},
+		{"link", Filter{Link: "l1"}, []uint64{2, 4, 7, 12}},
+		{"unknown link", Filter{Link: "l9"}, []uint64{}},
+		{"exact path", Filter{Path: "/links/l1/identity"}, []uint64{2, 7, 12}},
+		{"exact path is not a prefix", Filter{Path: "/links/l1"}, []uint64{4}},
+		{"path prefix", Filter{Path: "/links/*"}, []uint64{2, 3, 4, 7, 12}},
+		{"path prefix without slash", Filter{Path: "/links*"}, []uint64{2, 3, 4, 7, 11, 12}},
+		{"path star alone", Filter{Path: "*"}, []uint64{1, 2, 3, 4, 7, 8, 11, 12}},
+		{"status", Filter{Status: 404}, []uint64{3, 8, 11}},
+		{"status 2xx", Filter{StatusClass: 2}, []uint64{1, 2, 12}},
+		{"status 4xx", Filter{StatusClass: 4}, []uint64{3, 4, 8, 11}},
+		{"status 5xx", Filter{StatusClass: 5}, []uint64{7}},
+		{"status 5xx all sessions", Filter{StatusClass: 5, AllSessions: true}, []uint64{5, 7}},
+		{"since time is inclusive", Filter{Since: at(7)}, []uint64{8, 11, 12}},
+		{"since time by arrival, not seq", Filter{Session: "s1", Since: at(7)}, []uint64{9, 10}},
+		{"since time between entries", Filter{Since: at(9).Add(time.Nanosecond)}, []uint64{12}},
+		{"since time after all", Filter{Since: at(10)}, []uint64{}},
+		{"since seq is exclusive", Filter{SinceSeq: 7}, []uint64{8, 11, 12}},
+		{"since seq 0 is all", Filter{SinceSeq: 0}, []uint64{1, 2, 3, 4, 7, 8, 11, 12}},
+		{"since last seq", Filter{SinceSeq: 12}, []uint64{}},
+		{"limit", Filter{Limit: 3}, []uint64{8, 11, 12}},
+		{"limit above matches", Filter{Limit: 50}, []uint64{1, 2, 3, 4, 7, 8, 11, 12}},
+		{"limit 1", Filter{Limit: 1, AllSessions: true}, []uint64{12}},
+		{"link and status", Filter{Link: "l1", StatusClass: 2}, []uint64{2, 12}},
+		{"link, path and status", Filter{Link: "l1", Path: "/links/*", Status: 500}, []uint64{7}},
+		{"path, since and limit", Filter{Path: "/links/*", SinceSeq: 2, Limit: 2}, []uint64{7, 12}},
+		{"session, link and since", Filter{Session: "s1", Link: "l2", Since: at(1)}, []uint64{10}},
+		{"everything", Filter{AllSessions: true, Link: "l1", Path: "/links/l1/*", StatusClass: 2, Since: at(2), SinceSeq: 5, Limit: 2}, []uint64{9, 12}},
+		{"no match", Filter{Link: "l2", Status: 500}, []uint64{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := j.list(tc.f)
+			got := j.List(tc.f)
 			if !reflect.DeepEqual(journalSeqs(got), tc.want) {
 				t.Errorf("list seqs = %v, want %v", journalSeqs(got), tc.want)
 			}
@@ -188,14 +193,14 @@ func TestJournalFilters(t *testing.T) {
 					t.Errorf("entry %d = %+v, want %+v", e.Seq, e, want)
 				}
 			}
-			if n := j.count(tc.f); n != len(tc.want) {
+			if n := j.Count(tc.f); n != len(tc.want) {
 				t.Errorf("count = %d, want %d", n, len(tc.want))
 			}
 		})
 	}
 }
 
-func withSeq(e journalEntry, seq uint64) journalEntry {
+func withSeq(e Request, seq uint64) Request {
 	e.Seq = seq
 	return e
 }
@@ -205,21 +210,21 @@ func withSeq(e journalEntry, seq uint64) journalEntry {
 func TestJournalSessionsAreIsolated(t *testing.T) {
 	j := newJournal(100)
 	for i := range 30 {
-		j.add(journalEntry{Session: []string{"", "t1", "t2"}[i%3], Path: "/links/x/identity", Status: 200})
+		j.Add(Request{Session: []string{"", "t1", "t2"}[i%3], Path: "/links/x/identity", Status: 200})
 	}
 	for _, s := range []string{"", "t1", "t2"} {
-		if n := j.count(journalFilter{Session: s}); n != 10 {
+		if n := j.Count(Filter{Session: s}); n != 10 {
 			t.Errorf("session %q sees %d calls, want 10", s, n)
 		}
-		for _, e := range j.list(journalFilter{Session: s}) {
+		for _, e := range j.List(Filter{Session: s}) {
 			if e.Session != s {
 				t.Errorf("session %q sees an entry of %q", s, e.Session)
 			}
 		}
 	}
-	j.clear("t1", false)
+	j.Clear("t1")
 	for s, want := range map[string]int{"": 10, "t1": 0, "t2": 10} {
-		if n := j.count(journalFilter{Session: s}); n != want {
+		if n := j.Count(Filter{Session: s}); n != want {
 			t.Errorf("after clearing t1, session %q sees %d, want %d", s, n, want)
 		}
 	}
@@ -267,7 +272,7 @@ func TestJournalRedactHeaders(t *testing.T) {
 }
 
 func TestJournalEntryJSON(t *testing.T) {
-	e := journalEntry{
+	e := Request{
 		Seq:        7,
 		Time:       time.Date(2025, 1, 2, 3, 4, 5, 123456789, time.UTC),
 		Session:    "t1",
@@ -293,11 +298,11 @@ func TestJournalEntryJSON(t *testing.T) {
 
 	// The optional fields go, and nil maps are {} rather than null, also when
 	// the entry has been through the journal.
-	bare := journalEntry{Seq: 1, Time: journalT0, Method: "GET", Path: "/x", Status: 200}
+	bare := Request{Seq: 1, Time: journalT0, Method: "GET", Path: "/x", Status: 200}
 	const wantBare = `{"seq":1,"time":"2025-01-02T03:04:05Z","method":"GET","path":"/x","query":{},"status":200,"duration_ms":0,"headers":{}}`
 	j := newJournal(2)
-	j.add(bare)
-	b, err := json.Marshal(j.list(journalFilter{}))
+	j.Add(bare)
+	b, err := json.Marshal(j.List(Filter{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,110 +311,6 @@ func TestJournalEntryJSON(t *testing.T) {
 	}
 }
 
-func TestParseJournalFilter(t *testing.T) {
-	for _, tc := range []struct {
-		query     string
-		want      journalFilter
-		wantCount bool
-	}{
-		{"", journalFilter{}, false},
-		{"link=l1", journalFilter{Link: "l1"}, false},
-		{"path=/links/*", journalFilter{Path: "/links/*"}, false},
-		{"path=%2Flinks%2Fa%2Fb", journalFilter{Path: "/links/a/b"}, false},
-		{"status=404", journalFilter{Status: 404}, false},
-		{"status=100", journalFilter{Status: 100}, false},
-		{"status=599", journalFilter{Status: 599}, false},
-		{"status=499", journalFilter{Status: 499}, false},
-		{"status=4xx", journalFilter{StatusClass: 4}, false},
-		{"status=2XX", journalFilter{StatusClass: 2}, false},
-		{"status=5xx", journalFilter{StatusClass: 5}, false},
-		{"status=1xx", journalFilter{StatusClass: 1}, false},
-		{"since=2025-01-02T03:04:05Z", journalFilter{Since: journalT0}, false},
-		{"since=2025-01-02T04:04:05.5%2B01:00", journalFilter{Since: journalT0.Add(500 * time.Millisecond)}, false},
-		{"since=0", journalFilter{}, false},
-		{"since=42", journalFilter{SinceSeq: 42}, false},
-		{"limit=10", journalFilter{Limit: 10}, false},
-		{"count=true", journalFilter{}, true},
-		{"count=false", journalFilter{}, false},
-		{"count=1", journalFilter{}, true},
-		{"link=&status=&since=&limit=&count=", journalFilter{}, false},
-		{"link=l1&path=/links/l1/identity&status=2xx&since=3&limit=5&count=true&other=x",
-			journalFilter{Link: "l1", Path: "/links/l1/identity", StatusClass: 2, SinceSeq: 3, Limit: 5}, true},
-	} {
-		t.Run(tc.query, func(t *testing.T) {
-			q, err := url.ParseQuery(tc.query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, count, err := parseJournalFilter(q)
-			if err != nil {
-				t.Fatalf("err = %v", err)
-			}
-			if !f.Since.Equal(tc.want.Since) {
-				t.Errorf("Since = %v, want %v", f.Since, tc.want.Since)
-			}
-			f.Since, tc.want.Since = time.Time{}, time.Time{}
-			if f != tc.want || count != tc.wantCount {
-				t.Errorf("got %+v count=%v, want %+v count=%v", f, count, tc.want, tc.wantCount)
-			}
-		})
-	}
-}
-
-func TestParseJournalFilterErrors(t *testing.T) {
-	for _, tc := range []struct{ query, param string }{
-		{"status=abc", "status"},
-		{"status=6xx", "status"},
-		{"status=0xx", "status"},
-		{"status=4x", "status"},
-		{"status=99", "status"},
-		{"status=600", "status"},
-		{"status=4040", "status"},
-		{"status=-404", "status"},
-		{"since=yesterday", "since"},
-		{"since=2025-01-02", "since"},
-		{"since=2025-01-02T03:04:05", "since"},
-		{"since=-1", "since"},
-		{"since=99999999999999999999999", "since"},
-		{"limit=abc", "limit"},
-		{"limit=0", "limit"},
-		{"limit=-5", "limit"},
-		{"limit=1.5", "limit"},
-		{"count=maybe", "count"},
-		{"link=l1&status=2xx&limit=x", "limit"},
-	} {
-		t.Run(tc.query, func(t *testing.T) {
-			q, err := url.ParseQuery(tc.query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, count, err := parseJournalFilter(q)
-			var ae *APIError
-			if !errors.As(err, &ae) {
-				t.Fatalf("err = %v, want an *APIError", err)
-			}
-			if ae.Status != http.StatusBadRequest || ae.Code != CodeValidationFailed {
-				t.Errorf("error = %d %s, want 400 %s", ae.Status, ae.Code, CodeValidationFailed)
-			}
-			if len(ae.ValidationErrors) != 1 {
-				t.Fatalf("validation errors = %+v, want one", ae.ValidationErrors)
-			}
-			if got, want := ae.ValidationErrors[0].Location, []any{"query", tc.param}; !reflect.DeepEqual(got, want) {
-				t.Errorf("location = %v, want %v", got, want)
-			}
-			if ae.ValidationErrors[0].Message == "" || ae.ValidationErrors[0].Type == "" {
-				t.Errorf("validation error lacks a message or type: %+v", ae.ValidationErrors[0])
-			}
-			if (f != journalFilter{}) || count {
-				t.Errorf("on error got filter %+v count=%v, want zero values", f, count)
-			}
-		})
-	}
-}
-
-// TestJournalConcurrentAdd runs adds from many goroutines, with readers and
-// clears of an unrelated session alongside, under -race; every Seq must be
-// given out once.
 func TestJournalConcurrentAdd(t *testing.T) {
 	const goroutines, perG = 8, 10_000
 	const total = goroutines * perG
@@ -434,9 +335,9 @@ func TestJournalConcurrentAdd(t *testing.T) {
 						return
 					default:
 					}
-					j.list(journalFilter{AllSessions: true, Limit: 10})
-					j.count(journalFilter{StatusClass: 2})
-					j.clear("nobody", false)
+					j.List(Filter{AllSessions: true, Limit: 10})
+					j.Count(Filter{StatusClass: 2})
+					j.Clear("nobody")
 				}
 			}()
 			for g := range goroutines {
@@ -444,7 +345,7 @@ func TestJournalConcurrentAdd(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					for i := range perG {
-						j.add(journalEntry{Path: "/links/x/identity", Status: 200 + g, DurationMS: float64(i)})
+						j.Add(Request{Path: "/links/x/identity", Status: 200 + g, DurationMS: float64(i)})
 					}
 				}()
 			}
@@ -452,7 +353,7 @@ func TestJournalConcurrentAdd(t *testing.T) {
 			close(done)
 			readers.Wait()
 
-			got := j.list(journalFilter{AllSessions: true})
+			got := j.List(Filter{AllSessions: true})
 			kept := min(tc.size, total)
 			if len(got) != kept {
 				t.Fatalf("kept %d entries, want %d", len(got), kept)
@@ -475,8 +376,8 @@ func TestJournalConcurrentAdd(t *testing.T) {
 					}
 				}
 			}
-			j.add(journalEntry{})
-			if last := j.list(journalFilter{Limit: 1}); len(last) != 1 || last[0].Seq != total+1 {
+			j.Add(Request{})
+			if last := j.List(Filter{Limit: 1}); len(last) != 1 || last[0].Seq != total+1 {
 				t.Errorf("the next add got %v, want seq %d", journalSeqs(last), total+1)
 			}
 		})
@@ -486,7 +387,7 @@ func TestJournalConcurrentAdd(t *testing.T) {
 // BenchmarkJournalAdd measures the part of every request that the journal
 // costs once the entry is built: it must not allocate.
 func BenchmarkJournalAdd(b *testing.B) {
-	e := journalEntry{
+	e := Request{
 		Time:    journalT0,
 		Method:  "GET",
 		Path:    "/links/l1/identity",
@@ -499,7 +400,7 @@ func BenchmarkJournalAdd(b *testing.B) {
 		j := newJournal(0)
 		b.ReportAllocs()
 		for b.Loop() {
-			j.add(e)
+			j.Add(e)
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {
@@ -507,7 +408,7 @@ func BenchmarkJournalAdd(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				j.add(e)
+				j.Add(e)
 			}
 		})
 	})
@@ -534,8 +435,8 @@ func TestJournalAddDoesNotAllocate(t *testing.T) {
 		t.Skip("allocation counts")
 	}
 	j := newJournal(16)
-	e := journalEntry{Method: "GET", Path: "/x", Query: url.Values{}, Headers: map[string]string{}}
-	if n := testing.AllocsPerRun(1000, func() { j.add(e) }); n != 0 {
+	e := Request{Method: "GET", Path: "/x", Query: url.Values{}, Headers: map[string]string{}}
+	if n := testing.AllocsPerRun(1000, func() { j.Add(e) }); n != 0 {
 		t.Errorf("add allocates %v times, want 0", n)
 	}
 }

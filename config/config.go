@@ -1,0 +1,205 @@
+// Package config is the mock's one options type: every knob, with its default
+// written once ([Config.WithDefaults]) and its checks written once
+// ([Config.Validate]). The command maps its flags and environment variables
+// onto a Config, and mock.New builds the server from one; handlers and state
+// read their settings from it. Adding a knob is one field here, one flag line
+// in main.go and one README row.
+//
+// It imports only the standard library, so every package may import it.
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// The sandbox credentials a mock accepts unless told otherwise.
+const (
+	StaticToken         = "sandbox-token"
+	DefaultClientID     = "mock_client_id"
+	DefaultClientSecret = "mock_client_secret"
+)
+
+// Config says how to build a mock. The zero value of every field means its
+// default (see WithDefaults), so Config{} is the mock the command serves by
+// default, with a silent log.
+type Config struct {
+	// Addr is where the command listens (default 127.0.0.1:8080).
+	Addr string
+	// Seed makes all generated data: the same seed gives the same bytes.
+	// 0 means 1, the default.
+	Seed uint64
+
+	// Scenarios is a scenario file (the --scenarios format), layered over
+	// the embedded catalogue; nil for none.
+	Scenarios []byte
+	// Fixtures is a persona file (the --fixtures format), layered over the
+	// embedded personas; nil for none.
+	Fixtures []byte
+	// ScenarioPaths and FixturePaths are scenario and persona files or
+	// directories, read as --scenarios and --fixtures read them; Scenarios
+	// and Fixtures are layered after them.
+	ScenarioPaths, FixturePaths []string
+
+	// Clock is where the clock is pinned, so answers are byte-stable; the
+	// zero time means real time.
+	Clock time.Time
+
+	// ClientID and ClientSecret are the sandbox credentials (default
+	// DefaultClientID and DefaultClientSecret).
+	ClientID, ClientSecret string
+	// StaticToken is a bearer token that is always accepted (default
+	// StaticToken); NoStaticToken turns it off.
+	StaticToken   string
+	NoStaticToken bool
+	// TokenTTL is how long a token from POST /auth/token lives (default 1h).
+	TokenTTL time.Duration
+
+	// RefreshDelay is how long a product refresh takes unless a scenario
+	// says otherwise (default 3s: long enough to see it in progress, short
+	// enough to wait for by hand).
+	RefreshDelay time.Duration
+	// CORSOrigins lists the origins browsers may call from; "*" (the
+	// default) is any origin: a frontend on localhost:3000 calling the mock on
+	// localhost:8080 is the common case. NoCORS sends no CORS headers at all.
+	CORSOrigins []string
+	NoCORS      bool
+	// CacheMB bounds the cache of generated bodies, in MiB (default 64).
+	CacheMB int64
+	// AdminToken, when set, is the bearer token every /_mock/ route needs.
+	AdminToken string
+	// JournalSize is how many requests GET /_mock/requests keeps (default 1000).
+	JournalSize int
+	// MaxSessions and SessionIdle bound the X-Mock-Session worlds (defaults
+	// 1000 and 30m): enough for a large parallel test suite, and bounded so
+	// that a long-running demo server cannot be grown without limit.
+	MaxSessions int
+	SessionIdle time.Duration
+
+	// LogFormat is text or json (default text); LogLevel defaults to info.
+	// Only the command reads them: it builds Logger from them.
+	LogFormat string
+	LogLevel  slog.Level
+	// Logger gets one line per request (default: discard).
+	Logger *slog.Logger
+
+	// Test hooks, for Go tests of the mock itself.
+	//
+	// Sleep waits out a scenario's delay (default: a timer that ends early
+	// when ctx is done). SessionClock tells sessions' idleness (default
+	// time.Now; deliberately not Clock, so moving the API's clock forward in
+	// a test never expires the test's own session).
+	Sleep        func(ctx context.Context, d time.Duration) error
+	SessionClock func() time.Time
+}
+
+// WithDefaults returns c with every zero field set to its default. It is the
+// one place defaults are written.
+func (c Config) WithDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.Seed == 0 {
+		c.Seed = 1 // fixtures.Seed never returns 0 either, so 0 cannot mean itself
+	}
+	if c.ClientID == "" {
+		c.ClientID = DefaultClientID
+	}
+	if c.ClientSecret == "" {
+		c.ClientSecret = DefaultClientSecret
+	}
+	switch {
+	case c.NoStaticToken:
+		c.StaticToken = ""
+	case c.StaticToken == "":
+		c.StaticToken = StaticToken
+	}
+	switch {
+	case c.NoCORS:
+		c.CORSOrigins = nil
+	case len(c.CORSOrigins) == 0:
+		c.CORSOrigins = []string{"*"}
+	}
+	if c.TokenTTL == 0 {
+		c.TokenTTL = time.Hour
+	}
+	if c.RefreshDelay == 0 {
+		c.RefreshDelay = 3 * time.Second
+	}
+	if c.CacheMB == 0 {
+		c.CacheMB = 64
+	}
+	if c.JournalSize == 0 {
+		c.JournalSize = 1000
+	}
+	if c.MaxSessions == 0 {
+		c.MaxSessions = 1000
+	}
+	if c.SessionIdle == 0 {
+		c.SessionIdle = 30 * time.Minute
+	}
+	if c.LogFormat == "" {
+		c.LogFormat = "text"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Sleep == nil {
+		c.Sleep = sleep
+	}
+	if c.SessionClock == nil {
+		c.SessionClock = time.Now
+	}
+	return c
+}
+
+// Default is Config{}.WithDefaults(): what the command runs with when no
+// flag or environment variable says otherwise.
+func Default() Config { return Config{}.WithDefaults() }
+
+// Validate reports every problem with c, one error each, joined; nil when
+// there is none. It checks c as given, so call it after WithDefaults.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("log format %q: want text or json", c.LogFormat)
+	}
+	if c.TokenTTL <= 0 {
+		bad("token ttl %s: must be positive", c.TokenTTL)
+	}
+	if c.JournalSize < 1 {
+		bad("journal size %d: must be at least 1", c.JournalSize)
+	}
+	if c.RefreshDelay <= 0 {
+		bad("refresh delay %s: must be positive", c.RefreshDelay)
+	}
+	if c.CacheMB < 1 {
+		bad("cache size %d MiB: must be at least 1", c.CacheMB)
+	}
+	if c.MaxSessions < 1 {
+		bad("max sessions %d: must be at least 1", c.MaxSessions)
+	}
+	if c.SessionIdle <= 0 {
+		bad("session idle %s: must be positive", c.SessionIdle)
+	}
+	if c.ClientID == "" || c.ClientSecret == "" {
+		errs = append(errs, errors.New("client id and client secret must not be empty"))
+	}
+	return errors.Join(errs...)
+}
+
+// sleep waits d or until ctx is done, whichever comes first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
