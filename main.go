@@ -211,12 +211,19 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	if err != nil {
 		return err
 	}
+	// Every goroutine run starts is stopped and joined before it returns:
+	// the log flusher last (it flushes once more as it stops), after the
+	// reload watcher and the SIGHUP handler, which stop with ctx.
 	logs := newLogBuffer(stderr)
-	defer logs.Flush()
 	flushCtx, stopFlushing := context.WithCancel(context.Background())
-	defer stopFlushing()
-	go logs.run(flushCtx)
+	flushed := make(chan struct{})
+	go func() { defer close(flushed); logs.run(flushCtx) }()
+	defer func() { stopFlushing(); <-flushed }()
 	log := newLogger(c, logs)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
 
 	c.Logger = log
 	m, err := mock.New(c)
@@ -225,10 +232,6 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	}
 	h := m.Server()
 	set := h.Scenarios()
-	// The watcher and the SIGHUP handler stop with ctx; run waits for both
-	// before it returns, so no goroutine outlives it.
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	if src := m.Sources(); len(src.Scenarios)+len(src.Fixtures) > 0 {
 		reload := func(next *scenarios.Set, err error) { applyScenarios(log, h, next, err) }
 		wg.Add(2)
@@ -265,9 +268,11 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancelShutdown()
+	err = srv.Shutdown(shutdownCtx)
+	<-errc // Serve has returned
+	return err
 }
 
 // reloadPoll is how often scenario files are checked: a saved change is
