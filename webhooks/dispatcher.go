@@ -292,7 +292,8 @@ func (d *Dispatcher) EnqueueBatch(t Target, ps []Payload, c Chaos) ([]Record, er
 			job = append(job, r)
 		}
 	}
-	return d.snapshot(all), d.submit(t, job)
+	err := d.submit(t, job)
+	return d.snapshot(all), err
 }
 
 // Redeliver sends the body of delivery id again as a new delivery: a new
