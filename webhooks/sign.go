@@ -346,6 +346,9 @@ func (ks *Keyset) Sign(body []byte, iat time.Time, mode SignMode) (string, error
 	return "", fmt.Errorf("sign: unknown mode %d", mode)
 }
 
+// MarshalText writes the mode's name, as in a Record's JSON.
+func (m SignMode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
 // String names the mode.
 func (m SignMode) String() string {
 	switch m {

@@ -60,9 +60,10 @@ type Record struct {
 	Delay time.Duration `json:"delay_ns,omitempty"`
 	// DuplicateOf is the ID of the delivery this one repeats (chaos
 	// duplicate); RedeliveryOf the ID Redeliver was called with.
-	DuplicateOf  string   `json:"duplicate_of,omitempty"`
-	RedeliveryOf string   `json:"redelivery_of,omitempty"`
-	SignMode     SignMode `json:"-"`
+	DuplicateOf  string `json:"duplicate_of,omitempty"`
+	RedeliveryOf string `json:"redelivery_of,omitempty"`
+	// SignMode is the chaos signature mode; omitted when valid.
+	SignMode SignMode `json:"sign_mode,omitempty"`
 
 	size int // bytes charged to the store
 }
