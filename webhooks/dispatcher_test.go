@@ -552,8 +552,11 @@ func TestCloseJoinsWorkers(t *testing.T) {
 	<-entered
 	backoff, _ := d.Enqueue(webhooks.Target{Session: "s", URL: failing.URL}, refresh(t, 0, "mk_a", 2, "pending"), webhooks.Chaos{})
 	delayed, _ := d.Enqueue(webhooks.Target{Session: "s", URL: failing.URL}, refresh(t, 0, "mk_a", 3, "pending"), webhooks.Chaos{Delay: time.Hour})
-	for len(failing.Requests()) == 0 { // the second is in its backoff wait, which never ends
-		runtime.Gosched()
+	// Let the second reach its backoff wait, which never ends.
+	for wait := time.Now().Add(5 * time.Second); len(failing.Requests()) == 0; runtime.Gosched() {
+		if time.Now().After(wait) {
+			t.Fatal("the failing receiver got no request")
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
