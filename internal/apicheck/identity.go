@@ -59,11 +59,11 @@ func IdentityFor(g Generation, body []byte, linkID string) []string {
 	top := v.(map[string]any)
 	c.fields("", top, []string{"accounts", "link"}, nil)
 	if v, ok := top["accounts"]; ok && c.is("accounts", v, kArray) {
-		s := identitySeen{ids: map[string]path{}, masks: map[string]path{}, owners: map[string]ownerSeen{}}
+		s := newSeen()
 		for i, a := range v.([]any) {
 			p := path("accounts").idx(i)
 			if c.is(p, a, kObject) {
-				c.account(p, i, a.(map[string]any), &s)
+				c.account(p, i, a.(map[string]any), &s, "owners")
 			}
 		}
 	}
@@ -78,6 +78,10 @@ func IdentityFor(g Generation, body []byte, linkID string) []string {
 type identitySeen struct {
 	ids, masks map[string]path
 	owners     map[string]ownerSeen // by names list
+}
+
+func newSeen() identitySeen {
+	return identitySeen{ids: map[string]path{}, masks: map[string]path{}, owners: map[string]ownerSeen{}}
 }
 
 type ownerSeen struct {
@@ -98,10 +102,15 @@ func validAccountType(t string) bool {
 	return false
 }
 
-func (c *checker) account(p path, index int, acc map[string]any, s *identitySeen) {
-	c.fields(p, acc,
-		[]string{"account_id", "account_type", "name", "balances", "owners"},
-		[]string{"nickname", "account_mask", "original_id", "closed"})
+// account checks one account object. extra is the key that comes with the
+// account fields in this answer: "owners" (AccountIdentity), "numbers"
+// (AccountWithAccountNumbers, checked by the caller) or "" (AccountResponse).
+func (c *checker) account(p path, index int, acc map[string]any, s *identitySeen, extra string) {
+	required := []string{"account_id", "account_type", "name", "balances"}
+	if extra != "" {
+		required = append(required, extra)
+	}
+	c.fields(p, acc, required, []string{"nickname", "account_mask", "original_id", "closed"})
 
 	if v, ok := acc["account_id"]; ok {
 		ip := p.key("account_id")
@@ -154,7 +163,7 @@ func (c *checker) account(p path, index int, acc map[string]any, s *identitySeen
 	if v, ok := acc["balances"]; ok && c.is(p.key("balances"), v, kObject) {
 		c.balances(p.key("balances"), v.(map[string]any), typ)
 	}
-	if v, ok := acc["owners"]; ok && c.is(p.key("owners"), v, kArray) {
+	if v, ok := acc["owners"]; ok && extra == "owners" && c.is(p.key("owners"), v, kArray) {
 		c.owners(p.key("owners"), v.([]any), index, s)
 	}
 }
