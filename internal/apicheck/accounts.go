@@ -152,8 +152,10 @@ func (c *checker) sameAccount(p path, a map[string]any, byID map[string]map[stri
 		return
 	}
 	owners, _ := want["owners"].([]any)
+	balances, _ := a["balances"].(map[string]any)
+	currency, _ := balances["currency"].(string)
 	for _, country := range ownerCountries(owners) {
-		c.numbersFitCountry(p.key("numbers"), numbers, country)
+		c.numbersFitCountry(p.key("numbers"), numbers, country, currency)
 	}
 }
 

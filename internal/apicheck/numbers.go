@@ -293,9 +293,11 @@ func ValidIBAN(iban string) bool {
 	return rem == 1
 }
 
-// numbersFitCountry checks that an account's numbers fit the country of
-// one of its owners' primary addresses.
-func (c *checker) numbersFitCountry(p path, n map[string]any, country string) {
+// numbersFitCountry checks that the numbers of an account in currency fit
+// the country of one of its owners' primary addresses. An IBAN must be of the
+// owner's country when that country uses the account's currency (a German
+// owner's euro account has a DE IBAN; a US owner's euro account any euro one).
+func (c *checker) numbersFitCountry(p path, n map[string]any, country, currency string) {
 	for _, kc := range [][2]string{{"ach", "US"}, {"eft", "CA"}, {"bacs", "GB"}} {
 		if list, _ := n[kc[0]].([]any); len(list) > 0 && country != kc[1] {
 			c.addf(p.key(kc[0]), "%s numbers for an owner in %s, want %s", kc[0], show(country), kc[1])
@@ -305,8 +307,8 @@ func (c *checker) numbersFitCountry(p path, n map[string]any, country string) {
 	for i, e := range list {
 		m, _ := e.(map[string]any)
 		iban, _ := m["iban"].(string)
-		if len(iban) < 2 || ibanLengths[country] == 0 {
-			continue // the owner's country has no IBANs: any IBAN country will do
+		if len(iban) < 2 || !slices.Contains(ibanCurrencies[currency], country) {
+			continue // the owner's country does not use the currency: any fitting IBAN will do
 		}
 		if iban[:2] != country {
 			c.addf(p.key("international").idx(i).key("iban"), "%q for an owner in %s", iban, country)

@@ -160,10 +160,14 @@ func TestNumbersFitOwnerCountry(t *testing.T) {
 	checkProblems(t, SameAccounts(good, mutate(t, identity, set("accounts[0].owners[0].addresses[0].country", `"CA"`))), []string{
 		`accounts[0].numbers.ach: ach numbers for an owner in "CA", want US`,
 	})
-	body := mutate(t, good, set(n0+".ach", `[]`), set(n0+".international", `[{"iban":"DE08370400440532014458","bic":"COBADEFF"}]`))
-	checkProblems(t, SameAccounts(body, mutate(t, identity, set("accounts[0].owners[0].addresses[0].country", `"FR"`))), []string{
+	eur := set("accounts[0].balances.currency", `"EUR"`)
+	body := mutate(t, good, eur, set(n0+".ach", `[]`), set(n0+".international", `[{"iban":"DE08370400440532014458","bic":"COBADEFF"}]`))
+	checkProblems(t, AccountNumbers(body, goodLinkID), nil)
+	checkProblems(t, SameAccounts(body, mutate(t, identity, eur, set("accounts[0].owners[0].addresses[0].country", `"FR"`))), []string{
 		`accounts[0].numbers.international[0].iban: "DE08370400440532014458" for an owner in FR`,
 	})
+	// A US owner's euro account may have any euro IBAN.
+	checkProblems(t, SameAccounts(body, mutate(t, identity, eur)), nil)
 }
 
 func TestValidABAAndIBAN(t *testing.T) {
