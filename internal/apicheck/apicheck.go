@@ -17,6 +17,17 @@
 // own output, so unknown keys are problems everywhere, every date-time must be
 // UTC, and the superset payload of §5.5 (per-product settings, has_history) is
 // required so that every SDK generation from 0.0.1 to 0.2.3 accepts it.
+//
+// The SDK generations differ in their enums (Generations): Identity, Link,
+// Accounts, Account and AccountNumbers check the newest generation's enums
+// (plus the keys any generation requires), and their ...For variants check
+// one generation. AllGenerations runs such a check for every generation and
+// names the generations that reject each problem, which is what "accepted by
+// every SDK" means:
+//
+//	apicheck.AllGenerations(func(g apicheck.Generation) []string {
+//		return apicheck.IdentityFor(g, body, linkID)
+//	})
 package apicheck
 
 import (
@@ -59,8 +70,11 @@ func (p path) String() string {
 	return string(p)
 }
 
-// checker collects problems.
-type checker struct{ problems []string }
+// checker collects problems, checking the enums and required keys of g.
+type checker struct {
+	problems []string
+	g        *Generation
+}
 
 func (c *checker) addf(p path, format string, args ...any) {
 	c.problems = append(c.problems, p.String()+": "+fmt.Sprintf(format, args...))

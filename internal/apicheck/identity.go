@@ -4,6 +4,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -17,23 +18,21 @@ var (
 	// accountTypePrefixes is the documented account_type rule since 2023-12
 	// (reference §8.1); the only other allowed value is exactly "unknown".
 	accountTypePrefixes = []string{"depository.", "investment.", "liability.", "other."}
-
-	// phoneTypes is PhoneNumberType (§8.7); SDK 0.2.3 rejects the whole
-	// response for any other value, null included.
-	phoneTypes = []string{"home", "work", "mobile", "other"}
 )
 
 // uspsCodes holds the USPS two-letter codes: states, DC, territories, freely
 // associated states and the military "states".
-var uspsCodes = map[string]bool{}
+var uspsCodes = setOf(strings.Fields(`
+	AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO
+	MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY
+	DC AS GU MP PR VI FM MH PW AA AE AP`))
 
-func init() {
-	for _, c := range strings.Fields(`
-		AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO
-		MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY
-		DC AS GU MP PR VI FM MH PW AA AE AP`) {
-		uspsCodes[c] = true
+func setOf(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, s := range list {
+		m[s] = true
 	}
+	return m
 }
 
 // Identity checks a GET /links/{id}/identity 200 body. It returns every
@@ -46,8 +45,13 @@ func init() {
 // primary address, phone and email (when the list is non-empty), US addresses
 // with a USPS state and ZIP, a primary email derived from the owner's name,
 // and an owner shared by two accounts identical in both.
-func Identity(body []byte, linkID string) []string {
-	var c checker
+//
+// It checks the newest generation's enums; IdentityFor checks one generation.
+func Identity(body []byte, linkID string) []string { return IdentityFor(current, body, linkID) }
+
+// IdentityFor is Identity with the enums and required keys of generation g.
+func IdentityFor(g Generation, body []byte, linkID string) []string {
+	c := checker{g: &g}
 	v, ok := c.decode(body)
 	if !ok || !c.is("", v, kObject) {
 		return c.problems
@@ -55,16 +59,16 @@ func Identity(body []byte, linkID string) []string {
 	top := v.(map[string]any)
 	c.fields("", top, []string{"accounts", "link"}, nil)
 	if v, ok := top["accounts"]; ok && c.is("accounts", v, kArray) {
-		s := identitySeen{ids: map[string]path{}, masks: map[string]path{}, owners: map[string]ownerSeen{}}
+		s := newSeen()
 		for i, a := range v.([]any) {
 			p := path("accounts").idx(i)
 			if c.is(p, a, kObject) {
-				c.account(p, i, a.(map[string]any), &s)
+				c.account(p, i, a.(map[string]any), &s, "owners")
 			}
 		}
 	}
 	if v, ok := top["link"]; ok && c.is("link", v, kObject) {
-		c.link("link", v.(map[string]any), linkID)
+		c.link("link", v.(map[string]any), linkID, false)
 	}
 	return c.problems
 }
@@ -74,6 +78,10 @@ func Identity(body []byte, linkID string) []string {
 type identitySeen struct {
 	ids, masks map[string]path
 	owners     map[string]ownerSeen // by names list
+}
+
+func newSeen() identitySeen {
+	return identitySeen{ids: map[string]path{}, masks: map[string]path{}, owners: map[string]ownerSeen{}}
 }
 
 type ownerSeen struct {
@@ -94,10 +102,15 @@ func validAccountType(t string) bool {
 	return false
 }
 
-func (c *checker) account(p path, index int, acc map[string]any, s *identitySeen) {
-	c.fields(p, acc,
-		[]string{"account_id", "account_type", "name", "balances", "owners"},
-		[]string{"nickname", "account_mask", "original_id", "closed"})
+// account checks one account object. extra is the key that comes with the
+// account fields in this answer: "owners" (AccountIdentity), "numbers"
+// (AccountWithAccountNumbers, checked by the caller) or "" (AccountResponse).
+func (c *checker) account(p path, index int, acc map[string]any, s *identitySeen, extra string) {
+	required := []string{"account_id", "account_type", "name", "balances"}
+	if extra != "" {
+		required = append(required, extra)
+	}
+	c.fields(p, acc, required, []string{"nickname", "account_mask", "original_id", "closed"})
 
 	if v, ok := acc["account_id"]; ok {
 		ip := p.key("account_id")
@@ -150,7 +163,7 @@ func (c *checker) account(p path, index int, acc map[string]any, s *identitySeen
 	if v, ok := acc["balances"]; ok && c.is(p.key("balances"), v, kObject) {
 		c.balances(p.key("balances"), v.(map[string]any), typ)
 	}
-	if v, ok := acc["owners"]; ok && c.is(p.key("owners"), v, kArray) {
+	if v, ok := acc["owners"]; ok && extra == "owners" && c.is(p.key("owners"), v, kArray) {
 		c.owners(p.key("owners"), v.([]any), index, s)
 	}
 }
@@ -160,8 +173,11 @@ func (c *checker) account(p path, index int, acc map[string]any, s *identitySeen
 func (c *checker) balances(p path, b map[string]any, typ string) {
 	c.fields(p, b, []string{"currency"}, []string{"available", "current", "limit", "balance_date"})
 	if v, ok := b["currency"]; ok && c.is(p.key("currency"), v, kString) {
-		if cur := v.(string); !currencyPattern.MatchString(cur) {
+		switch cur := v.(string); {
+		case !currencyPattern.MatchString(cur):
 			c.addf(p.key("currency"), "%q must be 3 upper-case letters", cur)
+		case c.g.Currencies != nil && !slices.Contains(c.g.Currencies, cur):
+			c.addf(p.key("currency"), "%q is not an ISO 4217 code", cur)
 		}
 	}
 	avail, availState := c.amount(p, b, "available")

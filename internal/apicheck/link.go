@@ -7,36 +7,67 @@ import (
 	"strings"
 )
 
-// Enums of SDK 0.2.3 (reference §8). Values outside them make the SDK reject
-// the whole response.
-var (
-	productNames      = []string{"accounts", "account_numbers", "identity", "transactions", "investments", "enrichment"}
-	linkStates        = []string{"connecting", "awaiting_token_exchange", "connected", "deleted", "error"}
-	providers         = []string{"moneykit", "finicity", "plaid", "yodlee", "mx", "akoya"}
-	publicLinkErrors  = []string{"system_error", "provider_error", "institution_error", "user_error", "auth_expired", "no_accounts", "user_setup_required", "invalid_credentials", "user_oauth_denied", "user_input_incorrect", "incomplete"}
-	linkProductErrors = []string{"rate_limit", "auth_expired", "not_supported", "timeout", "unknown", "no_accounts", "institution_error", "no_permission"}
-
-	// settingsRequired lists the products whose settings SDK <= 0.1.10
-	// requires (reference §5.5).
-	settingsRequired = []string{"identity", "account_numbers", "transactions"}
-)
+// enumOr returns the enum e, or when the generation does not model it (e is
+// nil), the union of what every generation allows: a value no generation
+// knows is still a mistake of the mock.
+func enumOr(e []string, of func(Generation) []string) []string {
+	if e != nil {
+		return e
+	}
+	var out []string
+	for _, g := range Generations {
+		out = union(out, of(g))
+	}
+	return out
+}
 
 // Link checks a LinkCommon object: the GET /links/{id} body, the 202 body of
 // POST /links/{id}/products, or the "link" inside an identity body. Paths in
 // the problems are relative to the object (Identity prefixes them with
 // "link."). link_id must equal linkID.
-func Link(body []byte, linkID string) []string {
-	var c checker
+//
+// It checks the enums of the newest generation and requires every key any
+// generation requires; LinkFor checks one generation, and
+// AllGenerations(func(g Generation) []string { return LinkFor(g, body, id) })
+// all of them.
+func Link(body []byte, linkID string) []string { return LinkFor(current, body, linkID) }
+
+// LinkFor is Link with the enums and required keys of generation g. As the
+// GET /links/{id} body, the link needs a provider in every generation
+// (LinkResponse before 0.2.3).
+func LinkFor(g Generation, body []byte, linkID string) []string {
+	c := checker{g: &g}
 	if v, ok := c.decode(body); ok && c.is("", v, kObject) {
-		c.link("", v.(map[string]any), linkID)
+		c.link("", v.(map[string]any), linkID, true)
 	}
 	return c.problems
 }
 
-func (c *checker) link(p path, l map[string]any, linkID string) {
-	c.fields(p, l,
-		[]string{"link_id", "institution_id", "institution_name", "institution_avatar", "state", "provider", "products", "available_products"},
-		[]string{"error_code", "last_synced_at", "link_tags", "tags", "webhook"})
+// linkKeys are all the keys of LinkCommon in any generation.
+var linkKeys = []string{"link_id", "institution_id", "institution_name", "institution_avatar", "state", "provider",
+	"products", "available_products", "error_code", "last_synced_at", "link_tags", "tags", "webhook"}
+
+// link checks a LinkCommon object; top is true for the body of GET
+// /links/{id} (LinkResponse before 0.2.3), false for the link inside another
+// answer.
+func (c *checker) link(p path, l map[string]any, linkID string, top bool) {
+	g := c.g
+	required := slices.Clone(g.LinkRequired)
+	providers := g.Providers
+	if top {
+		required = union(required, []string{"provider"})
+		providers = g.LinkProviders
+	}
+	providers = enumOr(providers, func(g Generation) []string { return g.LinkProviders })
+	var req, opt []string // in the order of linkKeys, for stable messages
+	for _, k := range linkKeys {
+		if slices.Contains(required, k) {
+			req = append(req, k)
+		} else {
+			opt = append(opt, k)
+		}
+	}
+	c.fields(p, l, req, opt)
 
 	if v, ok := l["link_id"]; ok {
 		if id, ok := c.nonEmptyString(p.key("link_id"), v); ok && id != linkID {
@@ -56,12 +87,12 @@ func (c *checker) link(p path, l map[string]any, linkID string) {
 
 	var state string
 	if v, ok := l["state"]; ok {
-		state, _ = c.oneOf(p.key("state"), v, linkStates)
+		state, _ = c.oneOf(p.key("state"), v, g.LinkStates)
 	}
 	if v, ok := l["provider"]; ok {
 		c.oneOf(p.key("provider"), v, providers)
 	}
-	errCode, errOK := c.optionalEnum(p, l, "error_code", publicLinkErrors)
+	errCode, errOK := c.optionalEnum(p, l, "error_code", g.LinkErrors)
 	switch v := l["error_code"]; {
 	case state == "error" && v == nil: // missing or null
 		c.addf(p.key("error_code"), `must not be null when state is "error"`)
@@ -77,21 +108,22 @@ func (c *checker) link(p path, l map[string]any, linkID string) {
 	}
 	c.optional(p, l, "webhook", kString|kNull)
 
-	products := map[string]any{}
+	linked := map[string]any{}
 	if v, ok := l["products"]; ok && c.is(p.key("products"), v, kObject) {
-		products = v.(map[string]any)
-		c.products(p.key("products"), products)
+		linked = v.(map[string]any)
+		c.products(p.key("products"), linked)
 	}
+	products := enumOr(g.Products, func(g Generation) []string { return g.Products })
 	if v, ok := l["available_products"]; ok && c.is(p.key("available_products"), v, kArray) {
 		seen := map[string]bool{}
 		for i, e := range v.([]any) {
 			ep := p.key("available_products").idx(i)
-			name, ok := c.oneOf(ep, e, productNames)
+			name, ok := c.oneOf(ep, e, products)
 			switch {
 			case !ok:
 			case seen[name]:
 				c.addf(ep, "duplicate %q", name)
-			case hasKey(products, name):
+			case hasKey(linked, name):
 				c.addf(ep, "%q is also a key of products", name)
 			}
 			seen[name] = true
@@ -128,11 +160,13 @@ func validAvatar(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-// products checks LinkProducts: keys from the Product enum only.
+// products checks LinkProducts: keys from the Product enum of any generation
+// only.
 func (c *checker) products(p path, m map[string]any) {
+	known := enumOr(nil, func(g Generation) []string { return g.ProductKeys })
 	for _, k := range sortedKeys(m) {
 		pp := p.key(k)
-		if !slices.Contains(productNames, k) {
+		if !slices.Contains(known, k) {
 			c.addf(pp, "unknown key")
 			continue
 		}
@@ -147,14 +181,19 @@ func (c *checker) products(p path, m map[string]any) {
 func (c *checker) product(p path, name string, m map[string]any) {
 	var required []string
 	optional := []string{"refreshed_at", "last_attempted_at", "error_code", "error_message", "unavailable"}
-	if slices.Contains(settingsRequired, name) {
+	g := c.g
+	if slices.Contains(g.SettingsRequired, name) {
 		required = append(required, "settings")
 	} else {
 		optional = append(optional, "settings")
 	}
 	if name == "transactions" {
 		// has_history is deprecated but SDK 0.1.8 … 0.2.3 require it.
-		required = append(required, "has_history")
+		if g.HasHistoryRequired {
+			required = append(required, "has_history")
+		} else {
+			optional = append(optional, "has_history")
+		}
 		optional = append(optional, "last_enriched")
 	}
 	c.fields(p, m, required, optional)
@@ -164,7 +203,12 @@ func (c *checker) product(p path, name string, m map[string]any) {
 	if refreshedOK && attemptedOK && attempted.Before(refreshed) {
 		c.addf(p.key("last_attempted_at"), "%s is before refreshed_at %s", m["last_attempted_at"], m["refreshed_at"])
 	}
-	c.optionalEnum(p, m, "error_code", linkProductErrors)
+	// A generation types error_code only on the products it models.
+	errs := g.ProductErrors
+	if !slices.Contains(g.ProductKeys, name) {
+		errs = nil
+	}
+	c.optionalEnum(p, m, "error_code", enumOr(errs, func(g Generation) []string { return g.ProductErrors }))
 	c.optional(p, m, "error_message", kString|kNull)
 	c.optional(p, m, "unavailable", kString|kNull)
 	if v, ok := m["settings"]; ok && c.is(p.key("settings"), v, kObject) {
