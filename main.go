@@ -87,6 +87,12 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 	fs.Var(pathFlag{&c.FixturePaths}, "fixtures", "persona `path`: a YAML file or a directory of *.yaml, layered over the embedded personas and reloaded on change")
 	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer `token` every /_mock/ route needs; empty leaves them open")
 	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "how many `requests` GET /_mock/requests keeps")
+	fs.StringVar(&c.WebhookURL, "webhook-url", c.WebhookURL, "webhook `URL` of every link that has none of its own")
+	fs.StringVar(&c.WebhookKeyFile, "webhook-key", c.WebhookKeyFile, "PEM `file` with the ES256 key that signs webhooks; empty derives it from the seed")
+	fs.BoolVar(&c.WebhookRotate, "webhook-rotate", c.WebhookRotate, "serve a second signing key and sign with it, keeping the first kid in the JWKS")
+	fs.Var(listFlag{&c.WebhookAllow}, "webhook-allow", "comma-separated `hosts`, IPs and CIDRs webhooks may reach besides public addresses")
+	fs.IntVar(&c.WebhookAttempts, "webhook-attempts", c.WebhookAttempts, "`attempts` of one webhook delivery before it fails")
+	fs.DurationVar(&c.WebhookBackoff, "webhook-backoff", c.WebhookBackoff, "wait after a webhook's first failed attempt; it doubles each time")
 	fs.Var(pathFlag{&c.ScenarioPaths}, "scenarios", "scenario `path`: a YAML file or a directory of *.yaml, layered over the embedded catalogue and reloaded on change and on SIGHUP")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: moneykit-mock [flags]\n       moneykit-mock validate PATH...\n\nA mock of MoneyKit's API. Every flag has an environment twin: --seed is %sSEED.\n\nFlags:\n", envPrefix)
@@ -230,6 +236,11 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	if err != nil {
 		return exitError{code: 2, err: fmt.Errorf("scenarios or fixtures are invalid, not starting:\n%w", err)}
 	}
+	defer func() {
+		closeCtx, cancelClose := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancelClose()
+		m.Close(closeCtx)
+	}()
 	h := m.Server()
 	set := h.Scenarios()
 	if src := m.Sources(); len(src.Scenarios)+len(src.Fixtures) > 0 {
@@ -256,6 +267,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	logStartup(log, c, ln.Addr(), set)
+	log.Info("webhooks", "targets", h.WebhookPolicy().Describe(), "jwks", "http://"+reachable(ln.Addr())+"/.well-known/jwks.json")
 	if openAdmin(c, ln.Addr()) {
 		log.Warn("listening beyond loopback without --admin-token: anyone who can reach this port can change the mock's behaviour through /_mock/", "addr", ln.Addr().String())
 	}

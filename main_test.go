@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/moneykit-mock/moneykit-mock/config"
 	"io"
 	"net"
 	"net/http"
@@ -19,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/moneykit-mock/moneykit-mock/config"
 )
 
 func env(m map[string]string) func(string) (string, bool) {

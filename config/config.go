@@ -79,6 +79,23 @@ type Config struct {
 	MaxSessions int
 	SessionIdle time.Duration
 
+	// WebhookURL, when set, is the webhook of every link that has none of
+	// its own (from a link session, PATCH /links/{id}, a persona or a scenario).
+	WebhookURL string
+	// WebhookKeyFile is a PEM file with the ES256 key that signs webhooks;
+	// empty derives the key from the seed. WebhookRotate serves a second
+	// key, signs with it, and keeps the first key's kid in the JWKS.
+	WebhookKeyFile string
+	WebhookRotate  bool
+	// WebhookAllow lists hosts, IPs and CIDRs webhooks may reach besides
+	// public addresses. Loopback and private targets are allowed without
+	// it only while the mock listens on loopback.
+	WebhookAllow []string
+	// WebhookAttempts bounds the attempts of one delivery (default 5), with
+	// waits doubling from WebhookBackoff (default 200ms).
+	WebhookAttempts int
+	WebhookBackoff  time.Duration
+
 	// LogFormat is text or json (default text); LogLevel defaults to info.
 	// Only the command reads them: it builds Logger from them.
 	LogFormat string
@@ -141,6 +158,12 @@ func (c Config) WithDefaults() Config {
 	if c.SessionIdle == 0 {
 		c.SessionIdle = 30 * time.Minute
 	}
+	if c.WebhookAttempts == 0 {
+		c.WebhookAttempts = 5
+	}
+	if c.WebhookBackoff == 0 {
+		c.WebhookBackoff = 200 * time.Millisecond
+	}
 	if c.LogFormat == "" {
 		c.LogFormat = "text"
 	}
@@ -185,6 +208,12 @@ func (c Config) Validate() error {
 	}
 	if c.SessionIdle <= 0 {
 		bad("session idle %s: must be positive", c.SessionIdle)
+	}
+	if c.WebhookAttempts < 1 || c.WebhookAttempts > 20 {
+		bad("webhook attempts %d: must be 1 to 20", c.WebhookAttempts)
+	}
+	if c.WebhookBackoff <= 0 || c.WebhookBackoff > time.Hour {
+		bad("webhook backoff %s: must be positive and at most 1h", c.WebhookBackoff)
 	}
 	if c.ClientID == "" || c.ClientSecret == "" {
 		errs = append(errs, errors.New("client id and client secret must not be empty"))

@@ -47,7 +47,12 @@ func (s *Server) handleMintLink(w http.ResponseWriter, r *http.Request, ri *reqI
 	if e != nil {
 		sess.SetScenario(id, e)
 	}
-	ident := fixtures.Generate(s.cfg.Seed, id, options(ri.set, e))
+	now := s.clock.Now()
+	sess.UpdateRuntime(id, func(rt *fixtures.Runtime) { touch(rt, now) })
+	rt, _ := sess.Runtime(id)
+	o := s.options(ri, e)
+	o.Runtime, o.At = &rt, now
+	ident := fixtures.Generate(s.cfg.Seed, id, o)
 	return s.writeValue(w, http.StatusCreated, struct {
 		LinkID string         `json:"link_id"`
 		Link   *fixtures.Link `json:"link"`

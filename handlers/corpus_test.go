@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"github.com/moneykit-mock/moneykit-mock/state"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/moneykit-mock/moneykit-mock/handlers"
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
+	"github.com/moneykit-mock/moneykit-mock/state"
 )
 
 // TestBytesCorpus pins the exact bytes of identity and link answers, by

@@ -19,6 +19,8 @@ const (
 	CodeLinkNotFound       = "link_error.not_found"
 	CodeDeleted            = "link_error.deleted"
 	CodeBadState           = "link_error.bad_state"
+	CodeBadConfig          = "link_error.bad_config"
+	CodeInvalidExchange    = "link_session_error.invalid_token_exchange"
 	CodeRouteNotFound      = "api_error.request.not_found"          // mock
 	CodeMethodNotAllowed   = "api_error.request.method_not_allowed" // mock
 	CodeInternal           = "api_error.internal_server_error"      // mock
@@ -38,6 +40,8 @@ const (
 	MsgLinkNotFound       = "Link not found."
 	MsgDeleted            = "This link was deleted at some earlier time."
 	MsgBadState           = "The link is in a state that does not allow this request"
+	MsgBadConfig          = "Link missing webhook configuration"
+	MsgInvalidExchange    = "The exchangeable token is unknown or was already exchanged"
 	MsgRouteNotFound      = "No such route"
 	MsgMethodNotAllowed   = "Method not allowed on this route"
 	MsgInternal           = "Internal server error"

@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"bytes"
 	"encoding/json"
-
 	"net/http/httptest"
 	"net/url"
 	"strings"

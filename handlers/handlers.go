@@ -22,6 +22,7 @@ import (
 	"github.com/moneykit-mock/moneykit-mock/config"
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
 	"github.com/moneykit-mock/moneykit-mock/state"
+	"github.com/moneykit-mock/moneykit-mock/webhooks"
 )
 
 // Deps is what New needs: the options, and the objects built from them that
@@ -36,6 +37,11 @@ type Deps struct {
 	Clock *state.Clock
 	// Store keeps the runtime state (default: state.NewMemory(Config)).
 	Store state.Store
+	// WebhookKeys sign webhooks (default: derived from the seed);
+	// WebhookPolicy says where they may go (default: webhooks.NewPolicy
+	// for Config.Addr and Config.WebhookAllow).
+	WebhookKeys   *webhooks.Keyset
+	WebhookPolicy *webhooks.Policy
 }
 
 // Server is the mock's http.Handler.
@@ -49,6 +55,8 @@ type Server struct {
 	cache     *cache
 	scenarios atomic.Pointer[scenarios.Set]
 	router    *mux.Router
+	hooks     *webhookSender
+	build     webhooks.Builder
 }
 
 // New builds the server and its routes. Reading it shows the whole API.
@@ -70,6 +78,8 @@ func New(d Deps) *Server {
 		cache:  newCache(c.CacheMB << 20),
 	}
 	s.SetScenarios(d.Scenarios)
+	s.hooks = newWebhookSender(c, s.clock, d.WebhookKeys, d.WebhookPolicy)
+	s.build = webhooks.Builder{Seed: c.Seed}
 
 	// Link IDs arrive path-encoded (the SDKs escape "/" as %2F), so routes match
 	// the encoded path and the handlers decode the variable.
@@ -81,6 +91,19 @@ func New(d Deps) *Server {
 	r.NewRoute().MatcherFunc(linkPath("/identity")).Methods(http.MethodGet).Handler(s.handle(s.authed(s.handleIdentity)))
 	r.NewRoute().MatcherFunc(linkPath("")).Methods(http.MethodGet).Handler(s.handle(s.authed(s.handleGetLink)))
 	r.NewRoute().MatcherFunc(linkPath("/products")).Methods(http.MethodPost).Handler(s.handle(s.authed(s.handleRefreshProducts)))
+	r.NewRoute().MatcherFunc(linkPath("")).Methods(http.MethodPatch).Handler(s.handle(s.authed(s.handleUpdateLink)))
+	r.NewRoute().MatcherFunc(linkPath("")).Methods(http.MethodDelete).Handler(s.handle(s.authed(s.handleDeleteLink)))
+	r.NewRoute().MatcherFunc(linkPath("/reset")).Methods(http.MethodPost).Handler(s.handle(s.authed(s.handleResetLink)))
+	r.NewRoute().MatcherFunc(linkPath("/accounts")).Methods(http.MethodGet).Handler(s.handle(s.authed(s.handleAccounts)))
+	r.NewRoute().MatcherFunc(linkPath("/accounts/numbers")).Methods(http.MethodGet).Handler(s.handle(s.authed(s.handleAccountNumbers)))
+	r.Handle("/links/{id}/accounts/{account_id}", s.handle(s.authed(s.handleAccount))).Methods(http.MethodGet)
+	r.Handle("/links/{id}/transactions", s.handle(s.handleTransactions))
+	r.PathPrefix("/links/{id}/transactions/").Handler(s.handle(s.handleTransactions))
+	r.Handle("/links", s.handle(s.authed(s.handleListLinks))).Methods(http.MethodGet)
+	r.Handle("/link-session", s.handle(s.authed(s.handleCreateLinkSession))).Methods(http.MethodPost)
+	r.Handle("/link-session/exchange-token", s.handle(s.authed(s.handleExchangeToken))).Methods(http.MethodPost)
+	r.NewRoute().MatcherFunc(prefixedLinkPath("/webhooks/test/link/")).Methods(http.MethodPost).Handler(s.handle(s.authed(s.handleTestWebhook)))
+	r.Handle("/.well-known/jwks.json", s.handle(s.handleJWKS)).Methods(http.MethodGet)
 	r.Handle("/auth/token", s.handle(s.handleToken)).Methods(http.MethodPost)
 
 	// The mock's own routes, for people and test suites rather than SDKs,
@@ -98,6 +121,9 @@ func New(d Deps) *Server {
 	a.Handle("/clock", s.handle(s.handleGetClock)).Methods(http.MethodGet)
 	a.Handle("/clock", s.handle(s.handleSetClock)).Methods(http.MethodPost)
 	a.Handle("/links", s.handle(s.handleMintLink)).Methods(http.MethodPost)
+	a.Handle("/links", s.handle(s.handleAdminLinks)).Methods(http.MethodGet)
+	a.Handle("/webhooks", s.handle(s.handleListWebhooks)).Methods(http.MethodGet)
+	a.Handle("/webhooks/{delivery}/redeliver", s.handle(s.handleRedeliver)).Methods(http.MethodPost)
 
 	s.router = r
 	return s
@@ -107,9 +133,14 @@ func New(d Deps) *Server {
 // mux path template "/links/{id}<suffix>" would, but with string operations:
 // mux compiles templates to regexps, and on the identity route that regexp
 // was a quarter of the time spent answering a cached link.
-func linkPath(suffix string) mux.MatcherFunc {
+func linkPath(suffix string) mux.MatcherFunc { return linkPathUnder("/links/", suffix) }
+
+// prefixedLinkPath matches <prefix>{id}, as linkPath matches /links/{id}.
+func prefixedLinkPath(prefix string) mux.MatcherFunc { return linkPathUnder(prefix, "") }
+
+func linkPathUnder(prefix, suffix string) mux.MatcherFunc {
 	return func(r *http.Request, m *mux.RouteMatch) bool {
-		rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/links/")
+		rest, ok := strings.CutPrefix(r.URL.EscapedPath(), prefix)
 		if !ok {
 			return false
 		}

@@ -69,16 +69,14 @@ const (
 // requests racing to fill the same entry produce the same bytes and either
 // may win.
 func (s *Server) writeBody(w http.ResponseWriter, ri *reqInfo, lr linkRequest, p part) {
-	if rt, ok := lr.sess.Runtime(lr.id); ok {
-		o := options(ri.set, lr.entry)
-		o.Runtime, o.At = &rt, s.clock.Now()
-		writeJSON(w, http.StatusOK, mustJSON(partOf(fixtures.Generate(s.cfg.Seed, lr.id, o), p)))
+	if lr.hasRT {
+		writeJSON(w, http.StatusOK, mustJSON(partOf(s.data(ri, lr), p)))
 		return
 	}
 	key := cacheKey(p, lr.id, lr.entry)
 	b, ok := s.cache.get(key)
 	if !ok {
-		raw := mustJSON(partOf(fixtures.Generate(s.cfg.Seed, lr.id, options(ri.set, lr.entry)), p))
+		raw := mustJSON(partOf(fixtures.Generate(s.cfg.Seed, lr.id, s.options(ri, lr.entry)), p))
 		b = body{b: raw, contentLength: []string{strconv.Itoa(len(raw))}}
 		s.cache.put(key, b)
 	}

@@ -2,13 +2,14 @@ package handlers
 
 import (
 	"errors"
-	"github.com/moneykit-mock/moneykit-mock/config"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/moneykit-mock/moneykit-mock/config"
 )
 
 // TestInternalErrorsStayInTheLog checks that a Go error or a panic reaches the

@@ -67,9 +67,13 @@ func (s *Server) handleRefreshProducts(w http.ResponseWriter, r *http.Request, r
 	current := s.data(ri, lr).Link
 	now := s.clock.Now()
 	lr.sess.UpdateRuntime(id, func(rt *fixtures.Runtime) {
+		touch(rt, now)
 		rt.RequestRefresh(&current, products, now, delay, failFor)
 	})
-	writeJSON(w, http.StatusAccepted, mustJSON(&s.data(ri, lr).Link))
+	lr.rt, lr.hasRT = lr.sess.Runtime(id)
+	link := s.data(ri, lr).Link
+	s.refreshEvents(lr, &link, products)
+	writeJSON(w, http.StatusAccepted, mustJSON(&link))
 	return nil
 }
 

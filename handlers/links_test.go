@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/moneykit-mock/moneykit-mock/state"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"github.com/moneykit-mock/moneykit-mock/handlers"
 	"github.com/moneykit-mock/moneykit-mock/internal/apicheck"
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
+	"github.com/moneykit-mock/moneykit-mock/state"
 )
 
 var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)

@@ -9,22 +9,30 @@ import (
 )
 
 // linkRequest is a request on one link, past its scenario: the session it
-// acts in and the entry that shapes its success (nil for none).
+// acts in, the entry that shapes its success (nil for none), and the link's
+// runtime state in that session, read once (hasRT false when it has none).
 type linkRequest struct {
 	id    string
 	sess  state.Session
 	entry *scenarios.Entry
+	rt    fixtures.Runtime
+	hasRT bool
 }
 
 // enterLink puts a link request in its session and applies the link's
 // scenario, in the documented order: the rate-limit guard, then counting the
-// call, then the delay, then the error when this call gets it.
+// call, then the delay, then the error when this call gets it. A link
+// deleted in the session answers 410 before any of that.
 func (s *Server) enterLink(r *http.Request, ri *reqInfo, id string) (linkRequest, error) {
 	sess, err := s.sessionState(ri)
 	if err != nil {
 		return linkRequest{}, err
 	}
 	lr := linkRequest{id: id, sess: sess}
+	lr.rt, lr.hasRT = sess.Runtime(id)
+	if lr.rt.Deleted {
+		return linkRequest{}, kindError(scenarios.Deleted)
+	}
 	e := s.lookup(ri, sess, id)
 	if e == nil {
 		return lr, nil
@@ -122,12 +130,25 @@ func options(set *scenarios.Set, e *scenarios.Entry) fixtures.Options {
 	return o
 }
 
+// options are the fixtures options of a link with entry e in the request's
+// snapshot, with the server's default webhook.
+func (s *Server) options(ri *reqInfo, e *scenarios.Entry) fixtures.Options {
+	o := options(ri.set, e)
+	o.DefaultWebhook = s.cfg.WebhookURL
+	return o
+}
+
 // data is a link's data as it is now: its seed, its scenario's shaping, and
 // its runtime state at the clock's time.
 func (s *Server) data(ri *reqInfo, lr linkRequest) *fixtures.Identity {
-	o := options(ri.set, lr.entry)
-	if rt, ok := lr.sess.Runtime(lr.id); ok {
-		o.Runtime, o.At = &rt, s.clock.Now()
+	o := s.options(ri, lr.entry)
+	if lr.hasRT {
+		o.Runtime, o.At = &lr.rt, s.clock.Now()
 	}
 	return fixtures.Generate(s.cfg.Seed, lr.id, o)
+}
+
+// kindError is the answer of an error kind with its default message.
+func kindError(k scenarios.Kind) *APIError {
+	return scenarioError(&scenarios.Entry{Error: k})
 }

@@ -22,13 +22,15 @@ package mock
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/moneykit-mock/moneykit-mock/config"
-
 	"github.com/moneykit-mock/moneykit-mock/handlers"
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
 	"github.com/moneykit-mock/moneykit-mock/state"
+	"github.com/moneykit-mock/moneykit-mock/webhooks"
 )
 
 // The sandbox credentials a Mock accepts unless its Config says otherwise;
@@ -89,9 +91,31 @@ func New(c Config) (*Mock, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := handlers.New(handlers.Deps{Config: c, Scenarios: set})
-	return &Mock{srv: srv, src: src}, nil
+	d := handlers.Deps{Config: c, Scenarios: set}
+	if c.WebhookKeyFile != "" {
+		key, err := webhooks.LoadKeyFile(c.WebhookKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("webhook key: %w", err)
+		}
+		d.WebhookKeys = webhooks.NewKeyset(key)
+		if c.WebhookRotate {
+			second, err := webhooks.DeriveKey(c.Seed, "2")
+			if err != nil {
+				return nil, fmt.Errorf("webhook key: %w", err)
+			}
+			d.WebhookKeys.Rotate(second)
+		}
+	}
+	if d.WebhookPolicy, err = webhooks.NewPolicy(c.Addr, c.WebhookAllow); err != nil {
+		return nil, fmt.Errorf("webhook allow-list: %w", err)
+	}
+	return &Mock{srv: handlers.New(d), src: src}, nil
 }
+
+// Close stops the mock's background work (webhook deliveries and the
+// scheduler of refresh completions), waiting for deliveries in flight until
+// ctx is done.
+func (m *Mock) Close(ctx context.Context) error { return m.srv.Close(ctx) }
 
 // ServeHTTP answers r as MoneyKit would, or as a scenario says.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.srv.ServeHTTP(w, r) }

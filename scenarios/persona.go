@@ -9,9 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/moneykit-mock/moneykit-mock/fixtures"
+	"gopkg.in/yaml.v3"
 )
 
 // personaDef is one persona of a fixtures file: its name, where its name is

@@ -15,6 +15,9 @@ type Clock struct {
 	state atomic.Pointer[clockState]
 	start time.Time // the pinned instant it was made with, for Reset
 	now   func() time.Time
+	// changed is closed, and replaced, whenever the clock is moved; it is
+	// made on the first call of Changed.
+	changed chan struct{}
 }
 
 // clockState is replaced whole on every change, so Now, which runs on every
@@ -57,6 +60,10 @@ func (c *Clock) update(f func(*clockState)) time.Time {
 	st := *c.state.Load()
 	f(&st)
 	c.state.Store(&st)
+	if c.changed != nil {
+		close(c.changed)
+		c.changed = nil
+	}
 	c.mu.Unlock()
 	return c.Now()
 }
@@ -97,4 +104,16 @@ func NewClock(t time.Time) *Clock {
 		return NewRealClock()
 	}
 	return NewPinnedClock(t)
+}
+
+// Changed returns a channel that is closed the next time the clock is moved
+// (Advance, Set, Reset), so that work due at a clock time (a refresh's end)
+// can wait for it without polling.
+func (c *Clock) Changed() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.changed == nil {
+		c.changed = make(chan struct{})
+	}
+	return c.changed
 }

@@ -2,13 +2,14 @@ package state
 
 import (
 	"encoding/json"
-	"github.com/moneykit-mock/moneykit-mock/config"
 	"net/http"
 	"net/url"
 	"reflect"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/moneykit-mock/moneykit-mock/config"
 )
 
 // journalT0 is the arrival time of the first entry in these tests.

@@ -1,12 +1,13 @@
 package state
 
 import (
-	"github.com/moneykit-mock/moneykit-mock/config"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/moneykit-mock/moneykit-mock/config"
 	"github.com/moneykit-mock/moneykit-mock/fixtures"
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
 )
@@ -16,6 +17,7 @@ import (
 const (
 	maxCallStates = 100_000 // call counters and buckets per session
 	maxRuntimes   = 100_000 // links with runtime state per session
+	maxLinkSess   = 10_000  // link sessions waiting for their exchange, per session
 )
 
 // NewMemory returns a Store that keeps everything in this process, bounded
@@ -121,6 +123,7 @@ type world struct {
 	runtime  map[string]*scenarios.Entry // exact link ID → entry
 	runtimes map[string]*fixtures.Runtime
 	minted   int
+	linkSess []LinkSession // oldest first
 
 	// nRuntime and nRuntimes mirror the lengths of the maps, so that the
 	// common request, on a world with neither, takes no lock.
@@ -139,6 +142,7 @@ func (w *world) reset() {
 	clear(w.runtime)
 	clear(w.runtimes)
 	w.minted = 0
+	w.linkSess = nil
 	w.nRuntime.Store(0)
 	w.nRuntimes.Store(0)
 	w.mu.Unlock()
@@ -274,4 +278,48 @@ func (w *world) UpdateRuntime(link string, f func(*fixtures.Runtime)) {
 		w.nRuntimes.Store(int64(len(w.runtimes)))
 	}
 	f(rt)
+}
+
+func (w *world) Links() []Link {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make([]Link, 0, len(w.runtimes))
+	for id, rt := range w.runtimes {
+		out = append(out, Link{ID: id, Runtime: rt.Clone()})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].Runtime.Created, out[j].Runtime.Created
+		if !a.Equal(b) {
+			return a.Before(b)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+func (w *world) PutLinkSession(ls LinkSession) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.linkSess) >= maxLinkSess {
+		w.linkSess = slices.Delete(w.linkSess, 0, len(w.linkSess)-maxLinkSess+1)
+	}
+	w.linkSess = append(w.linkSess, ls)
+}
+
+func (w *world) TakeLinkSession(token string) (LinkSession, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i, ls := range w.linkSess {
+		if ls.Exchangeable == token {
+			w.linkSess = slices.Delete(w.linkSess, i, i+1)
+			return ls, true
+		}
+	}
+	return LinkSession{}, false
+}
+
+func (w *world) LinkSessions() []LinkSession {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.linkSess)
 }

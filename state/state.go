@@ -21,6 +21,7 @@
 //     was taken, counting the call; two racing requests never get the same n.
 //   - [Session.UpdateRuntime]: read, change and write one link's runtime state.
 //   - [Session.NextMinted]: the n-th minted link is handed out once.
+//   - [Session.TakeLinkSession]: a link session is exchanged once.
 //   - [Journal.Add]: a seq is handed out once and never again, even after a clear.
 //
 // Everything else is a plain read or write of one key.
@@ -84,6 +85,39 @@ type Session interface {
 	Runtime(link string) (fixtures.Runtime, bool)
 	// UpdateRuntime changes the link's runtime state with f, atomically.
 	UpdateRuntime(link string, f func(*fixtures.Runtime))
+	// Links lists the links with runtime state, oldest first (by Created,
+	// then ID).
+	Links() []Link
+
+	// PutLinkSession keeps a created link session until its exchange.
+	PutLinkSession(ls LinkSession)
+	// TakeLinkSession removes and returns the link session whose
+	// exchangeable token is token: a token is exchanged once.
+	TakeLinkSession(token string) (LinkSession, bool)
+	// LinkSessions lists the link sessions not yet exchanged, oldest first.
+	LinkSessions() []LinkSession
+}
+
+// Link is one link a session knows at run time.
+type Link struct {
+	ID      string
+	Runtime fixtures.Runtime
+}
+
+// LinkSession is a link session created by POST /link-session, waiting for
+// its token to be exchanged.
+type LinkSession struct {
+	// Token is the link_session_token; Exchangeable the token the exchange
+	// takes (MoneyKit's widget hands it to the app; the mock derives it).
+	Token, Exchangeable string
+	Created             time.Time
+	// Webhook and LinkTags are the request's; the exchange gives them to the link.
+	Webhook  *string
+	LinkTags []string
+	// Persona is the request's custom_sandbox_data, when it had any.
+	Persona *fixtures.Persona
+	// ExistingLinkID is the link a reconnect session is for, when given.
+	ExistingLinkID string
 }
 
 // Call is what [Session.Call] decided about one request.
