@@ -11,7 +11,8 @@ const (
 	codeValidationFailed = "api_error.request.validation_failed"
 )
 
-// errorCodes are the documented error_code values (reference §8.9).
+// errorCodes are the documented error_code values (reference §8.9, and the
+// link-session errors of the flows notes §B).
 var errorCodes = []string{
 	"api_error.auth.expired_access_token",
 	"api_error.auth.unauthorized",
@@ -24,6 +25,8 @@ var errorCodes = []string{
 	codeBadState,
 	"link_error.bad_config",
 	"institution_error.not_found",
+	"link_session_error.forbidden_config",
+	"link_session_error.invalid_token_exchange",
 }
 
 // Error checks an error envelope: {error_code, error_message,
