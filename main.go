@@ -87,6 +87,7 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 	fs.Var(pathFlag{&c.FixturePaths}, "fixtures", "persona `path`: a YAML file or a directory of *.yaml, layered over the embedded personas and reloaded on change")
 	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer `token` every /_mock/ route needs; empty leaves them open")
 	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "how many `requests` GET /_mock/requests keeps")
+	fs.BoolVar(&c.NewerEnums, "newer-enums", c.NewerEnums, "send enum values only newer SDK generations accept (enrichment in available_products)")
 	fs.StringVar(&c.WebhookURL, "webhook-url", c.WebhookURL, "webhook `URL` of every link that has none of its own")
 	fs.StringVar(&c.WebhookKeyFile, "webhook-key", c.WebhookKeyFile, "PEM `file` with the ES256 key that signs webhooks; empty derives it from the seed")
 	fs.BoolVar(&c.WebhookRotate, "webhook-rotate", c.WebhookRotate, "serve a second signing key and sign with it, keeping the first kid in the JWKS")

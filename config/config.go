@@ -96,6 +96,11 @@ type Config struct {
 	WebhookAttempts int
 	WebhookBackoff  time.Duration
 
+	// NewerEnums lets answers carry enum values only newer SDK generations
+	// accept (enrichment in available_products). Off (the default), every
+	// SDK generation from 0.0.1 to 0.2.3 accepts every answer.
+	NewerEnums bool
+
 	// LogFormat is text or json (default text); LogLevel defaults to info.
 	// Only the command reads them: it builds Logger from them.
 	LogFormat string

@@ -134,7 +134,7 @@ func options(set *scenarios.Set, e *scenarios.Entry) fixtures.Options {
 // snapshot, with the server's default webhook.
 func (s *Server) options(ri *reqInfo, e *scenarios.Entry) fixtures.Options {
 	o := options(ri.set, e)
-	o.DefaultWebhook = s.cfg.WebhookURL
+	o.DefaultWebhook, o.NewerEnums = s.cfg.WebhookURL, s.cfg.NewerEnums
 	return o
 }
 

@@ -473,9 +473,9 @@ func TestScenarioShapedSuccess(t *testing.T) {
 		provider   string
 	}{
 		{id: "mk_identity_error", state: "connected", accounts: -1,
-			product: product{"identity", "institution_error", "The institution did not return identity data", ""}},
+			product: product{"identity", "unknown", "The institution did not return identity data", ""}},
 		{id: "mk_identity_error_x1", state: "connected", accounts: -1,
-			product: product{"identity", "institution_error", "The institution did not return identity data", ""}},
+			product: product{"identity", "unknown", "The institution did not return identity data", ""}},
 		{id: "mk_link_error", golden: "identity_mk_link_error", state: "error", errorCode: "auth_expired", accounts: -1,
 			product: product{"identity", "auth_expired", "", "Reconnect to refresh"}},
 		{id: "mk_link_error_x1", state: "error", errorCode: "auth_expired", accounts: -1,
