@@ -35,13 +35,16 @@ func TestCORS(t *testing.T) {
 		wantOrigin string
 		wantVary   string
 	}{
-		{"preflight, any origin", open, preflight("http://localhost:5173"), 204, "*", ""},
-		{"preflight on an unknown route", open, request{method: "OPTIONS", path: "/nope", header: map[string]string{"Origin": "http://a"}}, 204, "*", ""},
-		{"GET, any origin", open, request{path: "/links/mk_demo/identity", header: map[string]string{"Origin": "http://a", "Authorization": "Bearer " + staticToken}}, 200, "*", ""},
-		{"401 still carries CORS headers", open, request{path: "/links/mk_demo/identity", header: map[string]string{"Origin": "http://a"}}, 401, "*", ""},
+		{"preflight, any origin", open, preflight("http://localhost:5173"), 204, "http://localhost:5173", "Origin"},
+		{"preflight on an unknown route", open, request{method: "OPTIONS", path: "/nope", header: map[string]string{"Origin": "http://a"}}, 204, "http://a", "Origin"},
+		{"GET, any origin", open, request{path: "/links/mk_demo/identity", header: map[string]string{"Origin": "http://a", "Authorization": "Bearer " + staticToken}}, 200, "http://a", "Origin"},
+		{"401 still carries CORS headers", open, request{path: "/links/mk_demo/identity", header: map[string]string{"Origin": "http://a"}}, 401, "http://a", "Origin"},
 		{"allowed origin", restricted, preflight("http://localhost:3000"), 204, "http://localhost:3000", "Origin"},
 		{"other origin", restricted, preflight("http://evil.example"), 204, "", ""},
 		{"CORS off", off, preflight("http://localhost:3000"), 204, "", ""},
+		{"Stainless headers", open, request{method: "OPTIONS", path: "/links/mk_demo/identity", header: map[string]string{"Origin": "http://localhost:5173",
+			"Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization,moneykit-version,x-stainless-arch,x-stainless-lang,x-stainless-retry-count"}},
+			204, "http://localhost:5173", "Origin"},
 		{"no Origin, not a CORS request", open, request{path: "/links/mk_demo/identity", header: map[string]string{"Authorization": "Bearer " + staticToken}}, 200, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -62,11 +65,19 @@ func TestCORS(t *testing.T) {
 			if got, want := hd.Get("Access-Control-Expose-Headers"), "Retry-After, X-Request-Id"; got != want {
 				t.Errorf("Expose-Headers = %q, want %q", got, want)
 			}
+			// An echoed origin, never *, so that credentials work.
+			if got := hd.Get("Access-Control-Allow-Credentials"); got != "true" {
+				t.Errorf("Allow-Credentials = %q, want true", got)
+			}
 			if tc.req.method == "OPTIONS" {
-				if got, want := hd.Get("Access-Control-Allow-Headers"), "Authorization, Content-Type, Accept, MoneyKit-Version, X-Client-Id, X-Client-Secret, X-Request-Id, X-Mock-Session"; got != want {
+				want := "Authorization, Content-Type, Accept, MoneyKit-Version, X-Client-Id, X-Client-Secret, X-Request-Id, X-Mock-Session"
+				if asked := tc.req.header["Access-Control-Request-Headers"]; asked != "" {
+					want = asked // every header the browser asks for
+				}
+				if got := hd.Get("Access-Control-Allow-Headers"); got != want {
 					t.Errorf("Allow-Headers = %q, want %q", got, want)
 				}
-				if got := hd.Get("Access-Control-Allow-Methods"); got != "GET, POST, PUT, PATCH, DELETE, OPTIONS" {
+				if got := hd.Get("Access-Control-Allow-Methods"); got != "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" {
 					t.Errorf("Allow-Methods = %q", got)
 				}
 				if rec.Body.Len() != 0 {
