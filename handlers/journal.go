@@ -72,6 +72,10 @@ type journal struct {
 	start int            // index of the oldest entry
 	n     int            // entries held
 	seq   uint64         // the last Seq given out
+	// wake, when not nil, is closed by the next add and then forgotten: the
+	// streams of GET /_mock/requests/stream wait on it (see changed). It is
+	// made only when a stream asks, so add allocates nothing without one.
+	wake chan struct{}
 }
 
 // newJournal returns a journal that keeps the latest size requests; size <= 0
@@ -96,6 +100,10 @@ func (j *journal) add(e journalEntry) {
 	} else {
 		j.ring[j.start] = e
 		j.start = j.slot(1)
+	}
+	if j.wake != nil {
+		close(j.wake)
+		j.wake = nil
 	}
 	j.mu.Unlock()
 }

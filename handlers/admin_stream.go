@@ -1,0 +1,149 @@
+package handlers
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// Timings of GET /_mock/requests/stream. They are variables so that tests can
+// shorten them; atomics because a test's server goroutines read them.
+var (
+	// streamHeartbeat is how often an idle stream gets a comment line, so
+	// proxies and browsers keep the connection and a client that has gone is
+	// noticed by a failed write.
+	streamHeartbeat atomic.Int64
+	// streamWriteTimeout is how long one write to a stream may block. A
+	// client that does not read for that long is dropped: the stream never
+	// buffers entries for it (each wake-up reads what is new straight from
+	// the journal's bounded ring), so a slow client costs nothing but a
+	// blocked write, and then not even that.
+	streamWriteTimeout atomic.Int64
+)
+
+func init() {
+	streamHeartbeat.Store(int64(15 * time.Second))
+	streamWriteTimeout.Store(int64(10 * time.Second))
+}
+
+// changed returns a channel that the next add closes. A stream takes it
+// before reading the journal, so an entry added after that read always wakes
+// it; an entry added between taking it and reading is read and wakes it once
+// more for nothing, which is harmless.
+func (j *journal) changed() <-chan struct{} {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.wake == nil {
+		j.wake = make(chan struct{})
+	}
+	return j.wake
+}
+
+// requestsFilter reads the filters GET /_mock/requests and its stream share
+// (link, status, path, since, limit, count, session). It repeats the session
+// part of handleListRequests, which predates the stream; the two can become
+// one once the handlers are restructured.
+func requestsFilter(r *http.Request) (journalFilter, bool, error) {
+	q := r.URL.Query()
+	f, count, err := parseJournalFilter(q)
+	if err != nil {
+		return f, false, err
+	}
+	if f.Session, err = sessionName(r); err != nil {
+		return f, false, err
+	}
+	switch v := q.Get("session"); {
+	case v == "*":
+		f.AllSessions = true
+	case v != "":
+		if len(v) > maxSessionNameLen || !plainToken(v) {
+			return f, false, errValidation(http.StatusBadRequest, []any{"query", "session"}, "session must be * or a session name", "value_error")
+		}
+		f.Session = v
+	}
+	return f, count, nil
+}
+
+// handleStreamRequests handles "GET /_mock/requests/stream": the request
+// journal as server-sent events (text/event-stream). It takes the filters of
+// GET /_mock/requests (link, status, path, session with *, since); it first
+// sends the matching entries the journal holds (the newest limit= of them,
+// when given), then each new one as it is recorded, every entry as
+//
+//	id: <seq>
+//	data: <the entry's JSON, as GET /_mock/requests writes it>
+//
+// A reconnecting client's Last-Event-ID header works as since=<seq>. An idle
+// stream gets a comment line (": heartbeat") every 15 s. The stream ends when
+// the client goes, or is dropped when a write blocks for 10 s.
+func (s *Server) handleStreamRequests(w http.ResponseWriter, r *http.Request) error {
+	f, count, err := requestsFilter(r)
+	if err != nil {
+		return err
+	}
+	if count {
+		return journalQueryError("count", "count=true is not available on the stream; use GET /_mock/requests", "value_error")
+	}
+	if v := header(r, "Last-Event-Id"); v != "" {
+		seq, perr := strconv.ParseUint(v, 10, 64)
+		if perr != nil {
+			return errValidation(http.StatusBadRequest, []any{"header", "last-event-id"}, "Last-Event-ID must be a seq number", "int_parsing")
+		}
+		f.SinceSeq = max(f.SinceSeq, seq)
+	}
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not hold events back
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+
+	// send writes buf and flushes it within the write timeout.
+	var buf bytes.Buffer
+	send := func() error {
+		if err := rc.SetWriteDeadline(time.Now().Add(time.Duration(streamWriteTimeout.Load()))); err != nil && err != http.ErrNotSupported {
+			return err
+		}
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return err
+		}
+		buf.Reset()
+		return rc.Flush()
+	}
+
+	buf.WriteString(": moneykit-mock request journal\nretry: 1000\n\n")
+	heartbeat := time.NewTicker(time.Duration(streamHeartbeat.Load()))
+	defer heartbeat.Stop()
+	for {
+		wake := s.journal.changed()
+		entries := s.journal.list(f)
+		f.Limit = 0 // limit= applies to the backlog only
+		for i := range entries {
+			b, err := marshal(entries[i])
+			if err != nil {
+				return nil // the stream is under way: nothing better to do than end it
+			}
+			buf.WriteString("id: ")
+			buf.WriteString(strconv.FormatUint(entries[i].Seq, 10))
+			buf.WriteString("\ndata: ")
+			buf.Write(b) // JSON from marshal has no newline in it
+			buf.WriteString("\n\n")
+			f.SinceSeq = entries[i].Seq
+		}
+		if buf.Len() > 0 {
+			if err := send(); err != nil {
+				return nil // the client is gone or too slow; the answer has started
+			}
+		}
+		select {
+		case <-wake:
+		case <-heartbeat.C:
+			buf.WriteString(": heartbeat\n\n")
+		case <-r.Context().Done():
+			return nil
+		}
+	}
+}
