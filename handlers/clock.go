@@ -14,6 +14,9 @@ type MockClock struct {
 	mu    sync.Mutex // serializes writers; Now only loads
 	state atomic.Pointer[clockState]
 	start time.Time // the pinned instant it was made with, for Reset
+	// startPinned is whether it was made pinned: Pin can change that, and
+	// Reset puts it back.
+	startPinned bool
 	now   func() time.Time
 }
 
@@ -34,7 +37,7 @@ func NewRealClock() *MockClock {
 
 // NewPinnedClock returns a clock that stands still at t until moved.
 func NewPinnedClock(t time.Time) *MockClock {
-	c := &MockClock{start: t.UTC(), now: time.Now}
+	c := &MockClock{start: t.UTC(), startPinned: true, now: time.Now}
 	c.state.Store(&clockState{pinned: true, at: t.UTC()})
 	return c
 }
@@ -87,5 +90,5 @@ func (c *MockClock) Set(t time.Time) time.Time {
 // Reset puts the clock back where it started: the pinned instant it was made
 // with, or real time with no offset.
 func (c *MockClock) Reset() {
-	c.update(func(st *clockState) { st.at, st.offset = c.start, 0 })
+	c.update(func(st *clockState) { st.pinned, st.at, st.offset = c.startPinned, c.start, 0 })
 }
