@@ -14,9 +14,10 @@ import (
 // MsgAdminToken is the message of a /_mock/ request without the admin token.
 const MsgAdminToken = "This mock's /_mock/ routes need the admin token: Authorization: Bearer <admin token>"
 
-// checkAdmin guards every /_mock/ route with the admin token when one is set.
+// checkAdmin guards every /_mock/ route with the admin token when one is set,
+// except the dashboard's own files (isUIAsset says why).
 func (s *Server) checkAdmin(r *http.Request) error {
-	if s.adminToken == "" || !strings.HasPrefix(r.URL.Path, "/_mock/") {
+	if s.adminToken == "" || !strings.HasPrefix(r.URL.Path, "/_mock/") || isUIAsset(r.URL.Path) {
 		return nil
 	}
 	if tok, ok := bearer(r.Header.Get("Authorization")); ok && subtle.ConstantTimeCompare([]byte(tok), []byte(s.adminToken)) == 1 {

@@ -160,6 +160,11 @@ func New(c Config) *Server {
 	r.Handle("/_mock/clock", s.handle(s.handleGetClock)).Methods(http.MethodGet)
 	r.Handle("/_mock/clock", s.handle(s.handleSetClock)).Methods(http.MethodPost)
 	r.Handle("/_mock/links", s.handle(s.handleMintLink)).Methods(http.MethodPost)
+	// The dashboard (handlers/ui.go, handlers/admin_stream.go).
+	r.Handle("/_mock/info", s.handle(s.handleInfo)).Methods(http.MethodGet)
+	r.Handle("/_mock/requests/stream", s.handle(s.handleStreamRequests)).Methods(http.MethodGet)
+	r.PathPrefix("/_mock/ui").Handler(s.uiHandler()).Methods(http.MethodGet, http.MethodHead)
+	r.NewRoute().MatcherFunc(browserAtRoot).Handler(s.handle(s.handleRootRedirect))
 
 	s.router = r
 	return s
