@@ -17,7 +17,7 @@ type MockClock struct {
 	// startPinned is whether it was made pinned: Pin can change that, and
 	// Reset puts it back.
 	startPinned bool
-	now   func() time.Time
+	now         func() time.Time
 }
 
 // clockState is replaced whole on every change, so Now, which runs on every
