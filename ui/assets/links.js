@@ -43,17 +43,17 @@ async function showCatalogue(main, signal) {
         ? h('a', {href: href('links', [e.pattern]), class: 'mono'}, e.pattern)
         : h('span', null, h('code', null, e.pattern), ex && [' ', h('a', {href: href('links', [ex]), class: 'small-link', 'aria-label': `Open ${ex}`}, 'open an example')])),
       h('td', null, statusBadge(e.error ? e.error.status : 200), e.error ? [' ', h('code', {class: 'code'}, e.error.error_code)] : null),
-      h('td', null, e.summary),
-      h('td', {class: 'muted small'}, e.source));
+      h('td', {class: 'full'}, e.summary),
+      h('td', {class: 'muted small full'}, e.source));
   });
   // Any ID without a scenario answers with generated data; mk_demo is the usual one.
   rows.unshift(h('tr', {dataset: {pattern: 'mk_demo'}},
     h('td', null, h('a', {href: href('links', ['mk_demo']), class: 'mono'}, 'mk_demo')),
     h('td', null, statusBadge(200)),
-    h('td', null, 'success, generated from the seed and the ID (as is any ID not listed here)'),
-    h('td', {class: 'muted small'}, 'no scenario')));
+    h('td', {class: 'full'}, 'success, generated from the seed and the ID (as is any ID not listed here)'),
+    h('td', {class: 'muted small full'}, 'no scenario')));
   status.replaceWith(h('div', {class: 'table-wrap'},
-    h('table', {id: 'catalogue'},
+    h('table', {id: 'catalogue', class: 'stack'},
       h('caption', {class: 'visually-hidden'}, 'Scenario catalogue'),
       h('thead', null, h('tr', null, h('th', {scope: 'col'}, 'Link ID'), h('th', {scope: 'col'}, 'Answers'), h('th', {scope: 'col'}, 'What happens'), h('th', {scope: 'col'}, 'Written in'))),
       h('tbody', null, rows))));
@@ -110,14 +110,14 @@ function rendered(d) {
           identity ? ` · identity refreshed ${fmtTime(identity.refreshed_at)}` : ''))),
     h('h4', null, `Accounts (${accounts.length})`),
     accounts.length === 0 ? h('p', {class: 'muted'}, 'This link has no accounts.') :
-      h('div', {class: 'table-wrap'}, h('table', {class: 'accounts'},
+      h('div', {class: 'table-wrap'}, h('table', {class: 'accounts stack'},
         h('thead', null, h('tr', null, ['Account', 'Type', 'Current', 'Available', 'Limit'].map(t => h('th', {scope: 'col'}, t)))),
         h('tbody', null, accounts.map(a => h('tr', null,
-          h('td', null, a.nickname || a.name, a.account_mask ? h('span', {class: 'muted'}, ` ••${a.account_mask}`) : null, a.closed ? h('span', {class: 'tag'}, 'closed') : null),
-          h('td', {class: 'small'}, a.account_type),
-          h('td', {class: 'num'}, money(a.balances?.current, a.balances?.currency)),
-          h('td', {class: 'num'}, money(a.balances?.available, a.balances?.currency)),
-          h('td', {class: 'num'}, money(a.balances?.limit, a.balances?.currency))))))),
+          h('td', {class: 'full'}, a.nickname || a.name, a.account_mask ? h('span', {class: 'muted'}, ` ••${a.account_mask}`) : null, a.closed ? h('span', {class: 'tag'}, 'closed') : null),
+          h('td', {class: 'small full'}, a.account_type),
+          h('td', {class: 'num', 'data-label': 'current'}, money(a.balances?.current, a.balances?.currency)),
+          h('td', {class: 'num', 'data-label': 'available'}, money(a.balances?.available, a.balances?.currency)),
+          h('td', {class: 'num', 'data-label': 'limit'}, money(a.balances?.limit, a.balances?.currency))))))),
     accounts.length > 0 ? [h('h4', null, 'Owners'), h('div', {class: 'owners'}, owners(accounts))] : null);
 }
 

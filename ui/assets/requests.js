@@ -33,7 +33,7 @@ export default function requests({main, params}) {
 
   main.append(h('div', {class: 'title-row'}, h('h1', null, 'Requests'), state), form,
     h('div', {class: 'split requests'}, h('div', null, empty, h('div', {class: 'table-wrap'},
-      h('table', {id: 'journal'}, h('caption', {class: 'visually-hidden'}, 'Request journal, newest first'),
+      h('table', {id: 'journal', class: 'stack'}, h('caption', {class: 'visually-hidden'}, 'Request journal, newest first'),
         h('thead', null, h('tr', null, ['Time', 'Method', 'Path', 'Link', 'Status', 'Scenario', 'Latency', 'Session'].map(t => h('th', {scope: 'col'}, t)))),
         tbody))), details));
 
@@ -58,7 +58,7 @@ export default function requests({main, params}) {
     const row = h('tr', {dataset: {seq: e.seq, link: e.link_id || '', status: e.status}},
       h('td', {class: 'mono small', title: e.time}, fmtTime(e.time).slice(11)),
       h('td', {class: 'mono'}, e.method),
-      h('td', null, h('button', {type: 'button', class: 'linklike mono', 'aria-label': `Details of ${e.method} ${e.path}`,
+      h('td', {class: 'full'}, h('button', {type: 'button', class: 'linklike mono', 'aria-label': `Details of ${e.method} ${e.path}`,
         onclick: () => show(e, row)}, e.path + (Object.keys(e.query || {}).length ? '?…' : ''))),
       h('td', {class: 'mono small'}, e.link_id || ''),
       h('td', null, statusBadge(e.status)),
