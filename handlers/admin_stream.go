@@ -23,6 +23,9 @@ var (
 	streamWriteTimeout atomic.Int64
 )
 
+// streamChunk is about how many bytes a stream writes at once.
+const streamChunk = 32 << 10
+
 func init() {
 	streamHeartbeat.Store(int64(15 * time.Second))
 	streamWriteTimeout.Store(int64(10 * time.Second))
@@ -132,6 +135,13 @@ func (s *Server) handleStreamRequests(w http.ResponseWriter, r *http.Request) er
 			buf.Write(b) // JSON from marshal has no newline in it
 			buf.WriteString("\n\n")
 			f.SinceSeq = entries[i].Seq
+			// A backlog goes out in pieces, so that the buffer stays small and
+			// a client that does not read is found out early.
+			if buf.Len() >= streamChunk {
+				if err := send(); err != nil {
+					return nil
+				}
+			}
 		}
 		if buf.Len() > 0 {
 			if err := send(); err != nil {
