@@ -205,12 +205,36 @@ var clockStart = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 // get calls the server as a plain HTTP client would (curl, say).
 func get(t *testing.T, base, path string) (int, []byte) {
 	t.Helper()
+	return getIn(t, base, path, "")
+}
+
+// getIn is get in a session.
+func getIn(t *testing.T, base, path, session string) (int, []byte) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, base+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if session != "" {
+		req.Header.Set("X-Mock-Session", session)
+	}
 	req.Header.Set("Authorization", "Bearer "+mock.StaticToken)
 	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, b
+}
+
+// post sends a JSON body to the server.
+func post(t *testing.T, base, path, body string) (int, []byte) {
+	t.Helper()
+	res, err := http.Post(base+path, "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,18 +418,30 @@ func TestDashboard(t *testing.T) {
 		if got := p.text(`#clock-pinned`); got != "pinned" {
 			t.Errorf("clock shown as %q, want pinned", got)
 		}
-		p.click(`#clock-pin`)
-		p.run(5*time.Second, chromedp.WaitVisible(`#clock-result .ok`, chromedp.ByQuery))
-		if c := clockOf(t, srv.URL); c.Pinned {
-			t.Error("after Un-pin the clock is still pinned")
-		}
-		p.click(`#clock-pin`)
-		deadline := time.Now().Add(2 * time.Second)
-		for !clockOf(t, srv.URL).Pinned {
-			if time.Now().After(deadline) {
-				t.Fatal("after Pin the clock is not pinned")
+		for _, want := range []bool{false, true} {
+			p.click(`#clock-pin`)
+			for deadline := time.Now().Add(2 * time.Second); clockOf(t, srv.URL).Pinned != want; time.Sleep(20 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("after clicking %q the clock is not pinned=%v", "#clock-pin", want)
+				}
 			}
-			time.Sleep(20 * time.Millisecond)
+		}
+
+		// A refresh started from the UI ends when the clock passes its delay,
+		// and the UI sees refreshed_at move.
+		p.setValue(`#rf-link`, "mk_ui_refresh")
+		p.click(`#refresh-form button[type="submit"]`)
+		p.run(5*time.Second, chromedp.Poll(`document.getElementById('rf-state')?.textContent.startsWith('refreshing')`, nil))
+		if code, _ := post(t, srv.URL, "/_mock/clock", `{"advance": "1m"}`); code != http.StatusOK {
+			t.Fatalf("advance: %d", code)
+		}
+		p.run(5*time.Second, chromedp.Poll(`document.getElementById('rf-state')?.textContent === 'refreshed'`, nil))
+
+		// Reset everything: the run-time scenario set above is gone.
+		p.click(`#reset-all`)
+		p.text(`#reset-result .ok`)
+		if code, _ := get(t, srv.URL, "/links/mk_ui_steer/identity"); code != http.StatusOK {
+			t.Errorf("after Reset everything: status %d, want 200", code)
 		}
 
 		// Mint a link with a persona; it opens as that persona.
@@ -417,6 +453,36 @@ func TestDashboard(t *testing.T) {
 		}
 		p.screenshots("steer")
 		p.noConsoleErrors("steer")
+
+		// The session picked at the top goes with every call: a scenario set
+		// in it is that session's alone.
+		p.setValue(`#session-input`, "ui-s1")
+		p.click(`#session-form button[type="submit"]`)
+		p.run(5*time.Second, chromedp.WaitVisible(`#reset-session:not([disabled])`, chromedp.ByQuery))
+		p.setValue(`#sc-link`, "mk_ui_session")
+		p.setValue(`#sc-body`, `{"error": "not_found"}`)
+		p.click(`#sc-set`)
+		p.text(`#sc-result .ok`)
+		if code, _ := getIn(t, srv.URL, "/links/mk_ui_session/identity", "ui-s1"); code != http.StatusNotFound {
+			t.Errorf("in session ui-s1: status %d, want 404", code)
+		}
+		if code, _ := get(t, srv.URL, "/links/mk_ui_session/identity"); code != http.StatusOK {
+			t.Errorf("in the default session: status %d, want 200", code)
+		}
+		var hash string
+		p.run(5*time.Second, chromedp.Evaluate(`location.hash`, &hash))
+		if !strings.Contains(hash, "as=ui-s1") {
+			t.Errorf("address %q does not carry the session", hash)
+		}
+		p.click(`#reset-session`)
+		p.text(`#reset-result .ok`)
+		if code, _ := getIn(t, srv.URL, "/links/mk_ui_session/identity", "ui-s1"); code != http.StatusOK {
+			t.Errorf("after resetting session ui-s1: status %d, want 200", code)
+		}
+		p.run(5*time.Second, chromedp.Evaluate(`document.getElementById('session-input').value = ''`, nil))
+		p.click(`#session-form button[type="submit"]`)
+		p.run(5*time.Second, chromedp.WaitVisible(`#reset-session[disabled]`, chromedp.ByQuery))
+		p.noConsoleErrors("steer (session)")
 	})
 
 	t.Run("webhooks", func(t *testing.T) {
@@ -433,7 +499,7 @@ func TestDashboard(t *testing.T) {
 		p.t = t
 		var m struct {
 			Transfer, Body, Count int
-			DCL, Ready            float64
+			DCL, Ready, HTML, Assets float64
 		}
 		p.run(15*time.Second, chromedp.Navigate(srv.URL+ui.Path+"#/links"),
 			chromedp.WaitVisible(`#catalogue`, chromedp.ByQuery),
@@ -447,6 +513,8 @@ func TestDashboard(t *testing.T) {
 					transfer: nav.transferSize + res.reduce((s, r) => s + r.transferSize, 0),
 					body: nav.encodedBodySize + res.reduce((s, r) => s + r.encodedBodySize, 0),
 					count: 1 + res.length,
+					html: nav.responseEnd,
+					assets: Math.max(...res.map(r => r.responseEnd)),
 					dcl: nav.domContentLoadedEventEnd,
 					ready: performance.getEntriesByName('mk-ready')[0].startTime,
 				};
@@ -460,8 +528,9 @@ func TestDashboard(t *testing.T) {
 			}
 			return err
 		})
-		t.Logf("page: %d files, %d bytes of assets (%d embedded in %d files), %d bytes transferred with headers; DOMContentLoaded %.0f ms, catalogue shown (interactive) %.0f ms",
-			m.Count, m.Body, total, files, m.Transfer, m.DCL, m.Ready)
+		t.Logf("page: %d files, %d bytes of assets (%d embedded in %d files), %d bytes transferred with headers; "+
+			"from navigation start: HTML in %.0f ms, last asset in %.0f ms, DOMContentLoaded %.0f ms, catalogue shown (interactive) %.0f ms",
+			m.Count, m.Body, total, files, m.Transfer, m.HTML, m.Assets, m.DCL, m.Ready)
 		if m.Body != total {
 			t.Errorf("the page loaded %d bytes of assets, the embedded files are %d: a file is unused or loaded twice", m.Body, total)
 		}

@@ -125,7 +125,9 @@ function clockCard(signal) {
     pinned.textContent = v.pinned ? 'pinned' : 'running';
     pinBtn.textContent = v.pinned ? 'Un-pin (let it run)' : 'Pin (stop it here)';
   };
+  let moves = 0; // a read that started before a move must not undo what the move showed
   const post = async (body, what) => {
+    moves++;
     try {
       const r = await api.json('/_mock/clock', {method: 'POST', body});
       if (!r.ok) return fail(out, r);
@@ -140,8 +142,9 @@ function clockCard(signal) {
     // A running clock is shown ticking: read it now and then.
     while (!signal.aborted) {
       try {
+        const before = moves;
         const r = await api.json('/_mock/clock', {signal});
-        if (r.ok) show(r.data);
+        if (r.ok && before === moves) show(r.data);
       } catch {
         if (signal.aborted) return;
       }
