@@ -498,7 +498,7 @@ func TestDashboard(t *testing.T) {
 	t.Run("size and time to interactive", func(t *testing.T) {
 		p.t = t
 		var m struct {
-			Transfer, Body, Count int
+			Transfer, Body, Count    int
 			DCL, Ready, HTML, Assets float64
 		}
 		p.run(15*time.Second, chromedp.Navigate(srv.URL+ui.Path+"#/links"),
