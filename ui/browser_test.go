@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -100,6 +101,13 @@ func newPage(t *testing.T, base string) *page {
 					parts = append(parts, string(a.Value)+a.Description)
 				}
 				p.addError("console.error: " + strings.Join(parts, " "))
+			}
+		case *cdplog.EventEntryAdded:
+			// The browser's own errors: a Content-Security-Policy violation, a
+			// module that fails to load. Network errors are left out: a 404
+			// from /_mock/webhooks and a 401 before the admin token are expected.
+			if e := ev.Entry; e.Level == cdplog.LevelError && e.Source != cdplog.SourceNetwork {
+				p.addError(fmt.Sprintf("browser %s: %s (%s)", e.Source, e.Text, e.URL))
 			}
 		case *runtime.EventExceptionThrown:
 			d := ev.ExceptionDetails
