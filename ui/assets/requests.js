@@ -62,9 +62,9 @@ export default function requests({main, params}) {
         onclick: () => show(e, row)}, e.path + (Object.keys(e.query || {}).length ? '?…' : ''))),
       h('td', {class: 'mono small'}, e.link_id || ''),
       h('td', null, statusBadge(e.status)),
-      h('td', {class: 'small'}, e.scenario || ''),
-      h('td', {class: 'num small'}, `${e.duration_ms.toFixed(1)} ms`),
-      h('td', {class: 'small'}, e.session || 'default'));
+      h('td', {class: 'small', 'data-label': e.scenario ? 'scenario' : null}, e.scenario || ''),
+      h('td', {class: 'num small'}, `${e.duration_ms.toFixed(e.duration_ms < 1 ? 2 : 1)} ms`),
+      h('td', {class: 'small', 'data-label': 'session'}, e.session || 'default'));
     tbody.prepend(row);
     while (tbody.rows.length > maxRows) tbody.lastElementChild.remove();
   }
@@ -92,6 +92,8 @@ export default function requests({main, params}) {
       h('h3', null, 'As cURL'),
       h('pre', {class: 'curl', id: 'details-curl', tabindex: '0'}, curl),
       h('div', {class: 'row'}, copyButton(() => curl, 'Copy as cURL')));
+    // On a phone the pane is below the list: bring it into view.
+    if (matchMedia('(max-width: 760px)').matches) details.scrollIntoView({block: 'start'});
   }
 
   async function run(signal) {
