@@ -61,6 +61,13 @@ type page struct {
 // newPage starts Chromium with a new empty profile and opens a tab.
 func newPage(t *testing.T, base string) *page {
 	t.Helper()
+	// Not t.TempDir: Chromium's helper processes may still be writing to the
+	// profile for a moment after the browser has gone, and TempDir fails the
+	// test when it cannot remove a folder.
+	profile, err := os.MkdirTemp("", "moneykit-mock-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium(t)),
 		chromedp.Flag("headless", true),
@@ -72,7 +79,7 @@ func newPage(t *testing.T, base string) *page {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -88,8 +95,16 @@ func newPage(t *testing.T, base string) *page {
 	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithErrorf(quiet), chromedp.WithLogf(quiet))
 	t.Cleanup(func() {
 		done.Store(true)
+		_ = chromedp.Cancel(ctx) // closes the browser and waits for it
 		cancelCtx()
 		cancelAlloc()
+		for i := 0; i < 50; i++ {
+			if err = os.RemoveAll(profile); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("left %s behind: %v", profile, err)
 	})
 	p := &page{t: t, ctx: ctx, base: base}
 	chromedp.ListenTarget(ctx, func(ev any) {
