@@ -309,6 +309,24 @@ func TestDashboard(t *testing.T) {
 		}
 		p.screenshots("links")
 		p.noConsoleErrors("links")
+
+		// Keyboard: Tab reaches the catalogue's links, with a visible focus
+		// ring, and Enter opens one.
+		var reached bool
+		var outline string
+		for i := 0; i < 20 && !reached; i++ {
+			p.run(5*time.Second, chromedp.KeyEvent("\t"),
+				chromedp.Evaluate(`document.activeElement.matches('#catalogue a[href="#/links/mk_demo"]')`, &reached))
+		}
+		if !reached {
+			t.Fatal("20 presses of Tab did not reach the catalogue's first link")
+		}
+		p.run(5*time.Second, chromedp.Evaluate(`getComputedStyle(document.activeElement).outlineStyle`, &outline))
+		if outline == "none" {
+			t.Error("the focused link shows no outline")
+		}
+		p.run(5*time.Second, chromedp.KeyEvent("\r"), chromedp.WaitVisible(`.owner-name`, chromedp.ByQuery))
+		p.run(5*time.Second, chromedp.NavigateBack(), chromedp.WaitVisible(`#catalogue`, chromedp.ByQuery))
 	})
 
 	t.Run("link", func(t *testing.T) {
