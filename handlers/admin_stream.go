@@ -44,6 +44,33 @@ func (j *journal) changed() <-chan struct{} {
 	return j.wake
 }
 
+// after returns the entries f matches with a Seq greater than f.SinceSeq,
+// oldest first, as list does without a limit; but it finds the first of them
+// by walking back from the newest, so a stream woken for one new entry does
+// not scan the whole ring while add waits for the lock.
+func (j *journal) after(f journalFilter) []journalEntry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	first := j.n
+	for first > 0 && j.ring[j.slot(first-1)].Seq > f.SinceSeq {
+		first--
+	}
+	var out []journalEntry
+	for i := first; i < j.n; i++ {
+		if e := &j.ring[j.slot(i)]; f.match(e) {
+			out = append(out, *e)
+		}
+	}
+	return out
+}
+
+// lastSeq is the last Seq given out.
+func (j *journal) lastSeq() uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.seq
+}
+
 // requestsFilter reads the filters GET /_mock/requests and its stream share
 // (link, status, path, since, limit, count, session). It repeats the session
 // part of handleListRequests, which predates the stream; the two can become
@@ -94,7 +121,11 @@ func (s *Server) handleStreamRequests(w http.ResponseWriter, r *http.Request) er
 		if perr != nil {
 			return errValidation(http.StatusBadRequest, []any{"header", "last-event-id"}, "Last-Event-ID must be a seq number", "int_parsing")
 		}
-		f.SinceSeq = max(f.SinceSeq, seq)
+		// An ID beyond the last seq comes from before a restart (seqs start
+		// again at 1): that client has seen none of this process's entries.
+		if seq <= s.journal.lastSeq() {
+			f.SinceSeq = max(f.SinceSeq, seq)
+		}
 	}
 
 	h := w.Header()
@@ -120,10 +151,14 @@ func (s *Server) handleStreamRequests(w http.ResponseWriter, r *http.Request) er
 	buf.WriteString(": moneykit-mock request journal\nretry: 1000\n\n")
 	heartbeat := time.NewTicker(time.Duration(streamHeartbeat.Load()))
 	defer heartbeat.Stop()
-	for {
+	for backlog := true; ; {
 		wake := s.journal.changed()
-		entries := s.journal.list(f)
-		f.Limit = 0 // limit= applies to the backlog only
+		var entries []journalEntry
+		if backlog {
+			entries, backlog = s.journal.list(f), false // limit= applies to the backlog only
+		} else {
+			entries = s.journal.after(f)
+		}
 		for i := range entries {
 			b, err := marshal(entries[i])
 			if err != nil {

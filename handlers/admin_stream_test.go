@@ -165,6 +165,11 @@ func TestRequestStream(t *testing.T) {
 	if e := st2.next(); e.Seq != 5 {
 		t.Errorf("after Last-Event-ID 4: %+v, want seq 5", e)
 	}
+	// An ID from before a restart (beyond the last seq) is no resume point.
+	st5 := openStream(t, url, "?link=mk_a", map[string]string{"Last-Event-ID": "9999"})
+	if e := st5.next(); e.Seq != 1 {
+		t.Errorf("after Last-Event-ID 9999: %+v, want the backlog from seq 1", e)
+	}
 	st3 := openStream(t, url, "?status=4xx", nil)
 	if e := st3.next(); e.Seq != 5 || e.Status != http.StatusGone {
 		t.Errorf("status=4xx: %+v, want seq 5 (410)", e)
