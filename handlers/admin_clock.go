@@ -22,31 +22,42 @@ func (s *Server) handleGetClock(w http.ResponseWriter, r *http.Request, ri *reqI
 // handleSetClock handles "POST /_mock/clock" with {"advance": "90s"} or
 // {"now": "<RFC 3339>"}: it moves the clock (a pinned one stays pinned at the
 // new time; a real one keeps running from it) and answers with the new time,
-// so a test can finish a refresh without waiting for it.
+// so a test can finish a refresh without waiting for it. {"pinned": true}
+// stops the clock where it is and {"pinned": false} lets it run on from there;
+// either may go with advance or now, applied after it. Everything is checked
+// before anything changes, so a 400 leaves the clock alone.
 func (s *Server) handleSetClock(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
-	c := s.clock
 	var req struct {
 		Advance *string `json:"advance"`
 		Now     *string `json:"now"`
+		Pinned  *bool   `json:"pinned"`
 	}
 	if err := decodeStrict(w, r, &req); err != nil {
 		return err
 	}
+	c := s.clock
+	var move func()
 	switch {
 	case req.Advance != nil && req.Now == nil:
 		d, err := time.ParseDuration(*req.Advance)
 		if err != nil {
 			return errValidation(http.StatusBadRequest, []any{"body", "advance"}, "advance must be a duration such as 90s or 1h30m", "duration_parsing")
 		}
-		c.Advance(d)
+		move = func() { c.Advance(d) }
 	case req.Now != nil && req.Advance == nil:
 		t, err := time.Parse(time.RFC3339Nano, *req.Now)
 		if err != nil {
 			return errValidation(http.StatusBadRequest, []any{"body", "now"}, "now must be an RFC 3339 time such as 2025-01-02T03:04:05Z", "datetime_parsing")
 		}
-		c.Set(t)
+		move = func() { c.Set(t) }
+	case req.Now == nil && req.Advance == nil && req.Pinned != nil:
+		move = func() {}
 	default:
-		return errValidation(http.StatusBadRequest, []any{"body"}, "give exactly one of advance or now", "value_error")
+		return errValidation(http.StatusBadRequest, []any{"body"}, "give advance or now (not both), pinned, or pinned with one of them", "value_error")
 	}
+	if req.Pinned != nil {
+		c.Pin(*req.Pinned)
+	}
+	move()
 	return s.writeValue(w, http.StatusOK, s.clockView())
 }

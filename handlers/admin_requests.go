@@ -15,24 +15,9 @@ import (
 // it answers {"count": N} instead, so a test asserts "called N times" in one
 // call.
 func (s *Server) handleListRequests(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
-	q := r.URL.Query()
-	f, count, err := parseJournalFilter(q)
+	f, count, err := requestsFilter(r, ri)
 	if err != nil {
 		return err
-	}
-	if ri.sessionErr != nil {
-		return ri.sessionErr
-	}
-	f.Session = ri.session
-	// session=* shows every session's requests; session=NAME another one's.
-	switch v := q.Get("session"); {
-	case v == "*":
-		f.AllSessions = true
-	case v != "":
-		if !validSessionName(v) {
-			return errValidation(http.StatusBadRequest, []any{"query", "session"}, "session must be * or a session name", "value_error")
-		}
-		f.Session = v
 	}
 	if count {
 		return s.writeValue(w, http.StatusOK, struct {
@@ -42,6 +27,31 @@ func (s *Server) handleListRequests(w http.ResponseWriter, r *http.Request, ri *
 	return s.writeValue(w, http.StatusOK, struct {
 		Requests []state.Request `json:"requests"`
 	}{s.store.Journal().List(f)})
+}
+
+// requestsFilter reads the filters GET /_mock/requests and its stream share:
+// link, status, path, since, limit, count, and session (* for every session,
+// a name for another's; the caller's own by default).
+func requestsFilter(r *http.Request, ri *reqInfo) (state.Filter, bool, error) {
+	q := r.URL.Query()
+	f, count, err := parseJournalFilter(q)
+	if err != nil {
+		return f, false, err
+	}
+	if ri.sessionErr != nil {
+		return f, false, ri.sessionErr
+	}
+	f.Session = ri.session
+	switch v := q.Get("session"); {
+	case v == "*":
+		f.AllSessions = true
+	case v != "":
+		if !validSessionName(v) {
+			return f, false, errValidation(http.StatusBadRequest, []any{"query", "session"}, "session must be * or a session name", "value_error")
+		}
+		f.Session = v
+	}
+	return f, count, nil
 }
 
 // handleClearRequests handles "DELETE /_mock/requests": it empties the

@@ -106,6 +106,11 @@ func New(d Deps) *Server {
 	r.Handle("/.well-known/jwks.json", s.handle(s.handleJWKS)).Methods(http.MethodGet)
 	r.Handle("/auth/token", s.handle(s.handleToken)).Methods(http.MethodPost)
 
+	// The dashboard's files (ui.go), outside the admin guard, and the
+	// redirect of a browser opening "/" to them.
+	r.PathPrefix("/_mock/ui").Methods(http.MethodGet, http.MethodHead).Handler(s.uiRoute())
+	r.NewRoute().MatcherFunc(browserAtRoot).Handler(s.handle(s.handleRootRedirect))
+
 	// The mock's own routes, for people and test suites rather than SDKs,
 	// behind the admin guard (admin.go).
 	a := r.PathPrefix("/_mock").Subrouter() // subrouter paths are under the prefix
@@ -118,6 +123,8 @@ func New(d Deps) *Server {
 	a.Handle("/reset", s.handle(s.handleReset)).Methods(http.MethodPost)
 	a.Handle("/requests", s.handle(s.handleListRequests)).Methods(http.MethodGet)
 	a.Handle("/requests", s.handle(s.handleClearRequests)).Methods(http.MethodDelete)
+	a.Handle("/requests/stream", s.handle(s.handleStreamRequests)).Methods(http.MethodGet)
+	a.Handle("/info", s.handle(s.handleInfo)).Methods(http.MethodGet)
 	a.Handle("/clock", s.handle(s.handleGetClock)).Methods(http.MethodGet)
 	a.Handle("/clock", s.handle(s.handleSetClock)).Methods(http.MethodPost)
 	a.Handle("/links", s.handle(s.handleMintLink)).Methods(http.MethodPost)

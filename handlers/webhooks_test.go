@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/moneykit-mock/moneykit-mock/handlers"
 	"github.com/moneykit-mock/moneykit-mock/state"
 )

@@ -14,7 +14,10 @@ type Clock struct {
 	mu    sync.Mutex // serializes writers; Now only loads
 	state atomic.Pointer[clockState]
 	start time.Time // the pinned instant it was made with, for Reset
-	now   func() time.Time
+	// startPinned is whether it was made pinned: Pin can change that, and
+	// Reset puts it back.
+	startPinned bool
+	now         func() time.Time
 	// changed is closed, and replaced, whenever the clock is moved; it is
 	// made on the first call of Changed.
 	changed chan struct{}
@@ -37,7 +40,7 @@ func NewRealClock() *Clock {
 
 // NewPinnedClock returns a clock that stands still at t until moved.
 func NewPinnedClock(t time.Time) *Clock {
-	c := &Clock{start: t.UTC(), now: time.Now}
+	c := &Clock{start: t.UTC(), startPinned: true, now: time.Now}
 	c.state.Store(&clockState{pinned: true, at: t.UTC()})
 	return c
 }
@@ -94,7 +97,7 @@ func (c *Clock) Set(t time.Time) time.Time {
 // Reset puts the clock back where it started: the pinned instant it was made
 // with, or real time with no offset.
 func (c *Clock) Reset() {
-	c.update(func(st *clockState) { st.at, st.offset = c.start, 0 })
+	c.update(func(st *clockState) { st.pinned, st.at, st.offset = c.startPinned, c.start, 0 })
 }
 
 // NewClock returns a clock pinned at t, or one that follows real time when t
@@ -116,4 +119,18 @@ func (c *Clock) Changed() <-chan struct{} {
 		c.changed = make(chan struct{})
 	}
 	return c.changed
+}
+
+// Pin stops the clock at the time it shows (pinned true) or lets it run on
+// from that time (pinned false), and returns that time. Either way Now does
+// not jump: only whether it moves changes.
+func (c *Clock) Pin(pinned bool) time.Time {
+	return c.update(func(st *clockState) {
+		switch {
+		case pinned && !st.pinned:
+			st.at, st.pinned = c.now().Add(st.offset).UTC(), true
+		case !pinned && st.pinned:
+			st.offset, st.pinned = st.at.Sub(c.now()), false
+		}
+	})
 }

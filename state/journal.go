@@ -73,6 +73,10 @@ type journal struct {
 	start int       // index of the oldest entry
 	n     int       // entries held
 	seq   uint64    // the last Seq given out
+	// wake, when not nil, is closed by the next Add and then forgotten: the
+	// streams of GET /_mock/requests/stream wait on it (see Changed). It is
+	// made only when a stream asks, so Add allocates nothing without one.
+	wake chan struct{}
 }
 
 // newJournal returns a journal that keeps the latest size requests (at
@@ -94,6 +98,10 @@ func (j *journal) Add(e Request) {
 	} else {
 		j.ring[j.start] = e
 		j.start = j.slot(1)
+	}
+	if j.wake != nil {
+		close(j.wake)
+		j.wake = nil
 	}
 	j.mu.Unlock()
 }
@@ -324,4 +332,44 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// Changed returns a channel that the next Add closes. A stream takes it
+// before reading the journal, so an entry added after that read always wakes
+// it; an entry added between taking it and reading is read and wakes it once
+// more for nothing, which is harmless.
+func (j *journal) Changed() <-chan struct{} {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.wake == nil {
+		j.wake = make(chan struct{})
+	}
+	return j.wake
+}
+
+// After returns the entries f matches with a Seq greater than f.SinceSeq,
+// oldest first, as List does without a limit; but it finds the first of them
+// by walking back from the newest, so a stream woken for one new entry does
+// not scan the whole ring while Add waits for the lock.
+func (j *journal) After(f Filter) []Request {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	first := j.n
+	for first > 0 && j.ring[j.slot(first-1)].Seq > f.SinceSeq {
+		first--
+	}
+	var out []Request
+	for i := first; i < j.n; i++ {
+		if e := &j.ring[j.slot(i)]; f.match(e) {
+			out = append(out, *e)
+		}
+	}
+	return out
+}
+
+// LastSeq is the last Seq given out.
+func (j *journal) LastSeq() uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.seq
 }

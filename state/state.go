@@ -143,4 +143,10 @@ type Journal interface {
 	// Clear forgets one session's requests; ClearAll forgets them all.
 	Clear(session string)
 	ClearAll()
+	// After is List of the requests after f.SinceSeq, for a stream woken by
+	// Changed; LastSeq is the last Seq given out.
+	After(f Filter) []Request
+	LastSeq() uint64
+	// Changed returns a channel the next Add closes.
+	Changed() <-chan struct{}
 }
