@@ -88,6 +88,14 @@ func TestGenerationMutations(t *testing.T) {
 		{"identity settings missing", []mutation{del("link.products.identity.settings")}, []string{
 			`link.products.identity.settings: missing required key [rejected by SDK 0.0.1, 0.1.10]`,
 		}},
+		// Not in reference §5.5: SDK 0.1.10's InvestmentsLinkProduct
+		// requires settings too.
+		{"investments settings missing", []mutation{
+			set("link.available_products", `["account_numbers"]`),
+			set("link.products.investments", `{"refreshed_at":null,"last_attempted_at":null}`),
+		}, []string{
+			`link.products.investments.settings: missing required key [rejected by SDK 0.1.10]`,
+		}},
 		{"has_history missing", []mutation{del("link.products.transactions.has_history")}, []string{
 			`link.products.transactions.has_history: missing required key [rejected by SDK 0.1.10, 0.1.15, 0.2.3]`,
 		}},
