@@ -49,10 +49,22 @@ import (
 // keys are joined with dots and array indexes are bracketed.
 type path string
 
-var identKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// isIdent reports whether k matches ^[A-Za-z_][A-Za-z0-9_]*$ (written out:
+// it runs for every key of every body checked).
+func isIdent(k string) bool {
+	for i, r := range k {
+		switch {
+		case r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z':
+		case i > 0 && r >= '0' && r <= '9':
+		default:
+			return false
+		}
+	}
+	return k != ""
+}
 
 func (p path) key(k string) path {
-	if !identKey.MatchString(k) {
+	if !isIdent(k) {
 		return path(fmt.Sprintf("%s[%q]", p, k))
 	}
 	if p == "" {

@@ -29,6 +29,11 @@ var errorCodes = []string{
 	"link_session_error.invalid_token_exchange",
 }
 
+// The error models are the same in every SDK generation (one error_code
+// value each, error_message required where noted in reference §6), so Error
+// has no per-generation variant. (SDK 0.0.1 even tests error_code with a
+// substring match, a generator bug that only makes it more lenient.)
+
 // Error checks an error envelope: {error_code, error_message,
 // documentation_url} with error_code == wantCode (and one of the documented
 // codes of reference §8.9), error_message a non-empty string and

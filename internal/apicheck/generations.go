@@ -206,3 +206,32 @@ func Rejections(check func(Generation) []string) map[string][]string {
 	}
 	return out
 }
+
+// IdentityAll checks an identity body against every generation
+// (AllGenerations of IdentityFor): nil means every SDK generation accepts
+// it and it keeps the mock's rules.
+func IdentityAll(body []byte, linkID string) []string {
+	return AllGenerations(func(g Generation) []string { return IdentityFor(g, body, linkID) })
+}
+
+// LinkAll checks a GET /links/{id} body against every generation.
+func LinkAll(body []byte, linkID string) []string {
+	return AllGenerations(func(g Generation) []string { return LinkFor(g, body, linkID) })
+}
+
+// AccountsAll checks a GET /links/{id}/accounts body against every generation.
+func AccountsAll(body []byte, linkID string) []string {
+	return AllGenerations(func(g Generation) []string { return AccountsFor(g, body, linkID) })
+}
+
+// AccountAll checks a GET /links/{id}/accounts/{account_id} body against
+// every generation.
+func AccountAll(body []byte, linkID, accountID string) []string {
+	return AllGenerations(func(g Generation) []string { return AccountFor(g, body, linkID, accountID) })
+}
+
+// AccountNumbersAll checks a GET /links/{id}/accounts/numbers body against
+// every generation.
+func AccountNumbersAll(body []byte, linkID string) []string {
+	return AllGenerations(func(g Generation) []string { return AccountNumbersFor(g, body, linkID) })
+}

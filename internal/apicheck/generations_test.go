@@ -5,10 +5,6 @@ import (
 	"testing"
 )
 
-func identityAll(body []byte, linkID string) []string {
-	return AllGenerations(func(g Generation) []string { return IdentityFor(g, body, linkID) })
-}
-
 // TestDefaultPayloadRejectedBySDK0110 pins down why the mock's default
 // identity answer is not yet accepted by every SDK generation.
 // testdata/default_identity.json is the handler golden for mk_demo (no
@@ -24,7 +20,7 @@ func identityAll(body []byte, linkID string) []string {
 func TestDefaultPayloadRejectedBySDK0110(t *testing.T) {
 	body := readTestdata(t, "default_identity.json")
 	checkProblems(t, Identity(body, "mk_demo"), nil)
-	checkProblems(t, identityAll(body, "mk_demo"), []string{
+	checkProblems(t, IdentityAll(body, "mk_demo"), []string{
 		`link.available_products[1]: "enrichment" is not one of accounts|account_numbers|identity|transactions|investments [rejected by SDK 0.1.10]`,
 	})
 	got := Rejections(func(g Generation) []string { return IdentityFor(g, body, "mk_demo") })
@@ -40,7 +36,7 @@ func TestDefaultPayloadRejectedBySDK0110(t *testing.T) {
 // default payload with that scenario's product error applied.
 func TestIdentityErrorScenarioRejectedBySDK0110(t *testing.T) {
 	body := readTestdata(t, "identity_error_identity.json")
-	checkProblems(t, identityAll(body, "mk_demo"), []string{
+	checkProblems(t, IdentityAll(body, "mk_demo"), []string{
 		`link.products.identity.error_code: "institution_error" is not one of rate_limit|auth_expired|invalid_credentials|not_supported|timeout|unknown|no_accounts [rejected by SDK 0.1.10]`,
 		`link.available_products[1]: "enrichment" is not one of accounts|account_numbers|identity|transactions|investments [rejected by SDK 0.1.10]`,
 	})
@@ -50,7 +46,7 @@ func TestIdentityErrorScenarioRejectedBySDK0110(t *testing.T) {
 // generation accepts (checked with the four SDKs' models).
 func TestGenerationsGoodSample(t *testing.T) {
 	body := readTestdata(t, "good_identity.json")
-	checkProblems(t, identityAll(body, goodLinkID), nil)
+	checkProblems(t, IdentityAll(body, goodLinkID), nil)
 	for _, g := range Generations {
 		checkProblems(t, IdentityFor(g, body, goodLinkID), nil)
 	}
@@ -92,6 +88,14 @@ func TestGenerationMutations(t *testing.T) {
 		{"identity settings missing", []mutation{del("link.products.identity.settings")}, []string{
 			`link.products.identity.settings: missing required key [rejected by SDK 0.0.1, 0.1.10]`,
 		}},
+		// Not in reference §5.5: SDK 0.1.10's InvestmentsLinkProduct
+		// requires settings too.
+		{"investments settings missing", []mutation{
+			set("link.available_products", `["account_numbers"]`),
+			set("link.products.investments", `{"refreshed_at":null,"last_attempted_at":null}`),
+		}, []string{
+			`link.products.investments.settings: missing required key [rejected by SDK 0.1.10]`,
+		}},
 		{"has_history missing", []mutation{del("link.products.transactions.has_history")}, []string{
 			`link.products.transactions.has_history: missing required key [rejected by SDK 0.1.10, 0.1.15, 0.2.3]`,
 		}},
@@ -106,7 +110,7 @@ func TestGenerationMutations(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			checkProblems(t, identityAll(mutate(t, good, tc.muts...), goodLinkID), tc.want)
+			checkProblems(t, IdentityAll(mutate(t, good, tc.muts...), goodLinkID), tc.want)
 		})
 	}
 }

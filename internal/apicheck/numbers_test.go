@@ -13,7 +13,7 @@ import (
 func TestAccountsGood(t *testing.T) {
 	body := readTestdata(t, "good_accounts.json")
 	checkProblems(t, Accounts(body, goodLinkID), nil)
-	checkProblems(t, AllGenerations(func(g Generation) []string { return AccountsFor(g, body, goodLinkID) }), nil)
+	checkProblems(t, AccountsAll(body, goodLinkID), nil)
 	checkProblems(t, SameAccounts(body, readTestdata(t, "good_identity.json")), nil)
 }
 
@@ -75,7 +75,7 @@ func TestSameAccounts(t *testing.T) {
 func TestAccountNumbersGood(t *testing.T) {
 	body := readTestdata(t, "good_numbers.json")
 	checkProblems(t, AccountNumbers(body, goodLinkID), nil)
-	checkProblems(t, AllGenerations(func(g Generation) []string { return AccountNumbersFor(g, body, goodLinkID) }), nil)
+	checkProblems(t, AccountNumbersAll(body, goodLinkID), nil)
 	checkProblems(t, SameAccounts(body, readTestdata(t, "good_identity.json")), nil)
 }
 
