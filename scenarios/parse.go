@@ -56,12 +56,8 @@ func (es Errors) asError() error {
 	return &es
 }
 
-// The values of MoneyKit's enums (API notes §8) and of the error kinds.
+// The values of MoneyKit's enums (API notes §8); the error kinds are in kinds.go.
 var (
-	errorKinds = []string{
-		string(Deleted), string(NotFound), string(Forbidden),
-		string(BadState), string(RateLimited), string(UnauthorizedAccess),
-	}
 	linkStates      = []string{"connecting", "awaiting_token_exchange", "connected", "deleted", "error"}
 	publicLinkError = []string{
 		"system_error", "provider_error", "institution_error", "user_error", "auth_expired", "no_accounts",
@@ -395,7 +391,7 @@ func (p *parser) entry(pattern string, k, v *yaml.Node) *Entry {
 		case "error":
 			errorValue = v
 			var kind string
-			kind, kindOK = p.enum(v, "error kind", errorKinds)
+			kind, kindOK = p.enum(v, "error kind", kindNames())
 			e.Error = Kind(kind)
 		case "message":
 			e.Message, _ = p.str(v, "message")

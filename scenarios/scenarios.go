@@ -201,7 +201,8 @@ import (
 type Kind string
 
 // The error kinds a scenario can ask for. The comment gives the status and
-// MoneyKit error_code the handler layer answers with.
+// MoneyKit error_code the handler layer answers with; [Kind.Info] has them,
+// from the one table in kinds.go.
 const (
 	Deleted            Kind = "deleted"             // 410 link_error.deleted
 	NotFound           Kind = "not_found"           // 404 link_error.not_found
