@@ -192,6 +192,7 @@ import (
 	"hash"
 	"hash/fnv"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -219,9 +220,11 @@ const DefaultRetryAfter = time.Second
 // Entry is one pattern of a scenario file and what it does. Entries returned
 // by this package are shared and must not be modified.
 type Entry struct {
-	Pattern   string // exact link ID or glob, as written
-	Source    string // "embedded:default.yaml", a file path, or "runtime"
-	Line, Col int    // position of the pattern key in Source
+	// Pattern, Source and position are where the entry is, not what it
+	// does: Fingerprint leaves them out.
+	Pattern   string `fingerprint:"-"` // exact link ID or glob, as written
+	Source    string `fingerprint:"-"` // "embedded:default.yaml", a file path, or "runtime"
+	Line, Col int    `fingerprint:"-"` // position of the pattern key in Source
 
 	Error         Kind   // "" for a success entry
 	Message       string // error_message override; "" for the default
@@ -250,6 +253,8 @@ type Entry struct {
 	// that changes a persona changes the fingerprints of the entries naming
 	// it, and cached bodies and counters keyed by them do not go stale.
 	PersonaHash uint64
+
+	fp uint64 // Fingerprint, once sealed; 0 until then
 }
 
 // Delay is how long an answer waits: Min when Min == Max, otherwise a
@@ -347,54 +352,71 @@ func (e *Entry) LimitRetryAfterSeconds(bucket time.Duration) int {
 	return int(ceilSeconds(bucket) / time.Second)
 }
 
-// Fingerprint hashes the entry's behaviour: every key of the entry and the
-// content of the persona it names (PersonaHash), but not Pattern, Source,
-// Line or Col. Counters keyed by it restart when a reload
-// changes the entry and survive when it does not.
+// Fingerprint hashes the entry's behaviour: every field but Pattern, Source,
+// Line and Col, so it covers the content of the persona the entry names
+// (PersonaHash). Counters keyed by it restart when a reload changes the
+// entry and survive when it does not. It is computed once, when the entry
+// enters a Set or is bound to a persona ([Set.Bind]); an entry that has not
+// (one fresh from [Parse] or [ParseEntry]) computes it on each call.
 func (e *Entry) Fingerprint() uint64 {
+	if e.fp != 0 {
+		return e.fp
+	}
+	return e.fingerprint()
+}
+
+// seal stores the fingerprint. Call it only on an entry nobody else sees yet.
+func (e *Entry) seal() { e.fp = e.fingerprint() }
+
+// fingerprint hashes the fields of the entry that are not tagged
+// fingerprint:"-", in declaration order, so a field added to Entry is
+// covered without a change here. Each value goes to the hasher as the
+// hand-written field list before it did (strings, integers and durations as
+// such, a pointer as its presence and then its target, a map as its length
+// and then its pairs by key), so fingerprints kept their values.
+func (e *Entry) fingerprint() uint64 {
 	h := newHasher()
-	h.str(string(e.Error))
-	h.str(e.Message)
-	h.str(e.LinkErrorCode)
-	h.int(int(e.RetryAfter))
-	h.int(int(e.Delay.Min))
-	h.int(int(e.Delay.Max))
-	h.int(e.Every)
-	h.int(e.After)
-	h.int(e.Times)
-	h.bool(e.RateLimit != nil)
-	if rl := e.RateLimit; rl != nil {
-		h.int(rl.Requests)
-		h.int(int(rl.Per))
-	}
-	h.bool(e.Link != nil)
-	if l := e.Link; l != nil {
-		h.str(l.State)
-		h.str(l.ErrorCode)
-		h.int(len(l.Products))
-		for _, name := range slices.Sorted(maps.Keys(l.Products)) {
-			p := l.Products[name]
-			h.str(name)
-			h.str(p.ErrorCode)
-			h.str(p.ErrorMessage)
-			h.str(p.Unavailable)
-		}
-	}
-	h.bool(e.Accounts != nil)
-	if e.Accounts != nil {
-		h.int(*e.Accounts)
-	}
-	h.bool(e.Institution != nil)
-	if in := e.Institution; in != nil {
-		h.str(in.InstitutionID)
-		h.str(in.InstitutionName)
-		h.str(in.InstitutionAvatar)
-		h.str(in.Provider)
-	}
-	h.str(e.Fixture)
-	h.int(int(e.RefreshDelay))
-	h.uint(e.PersonaHash)
+	h.value(reflect.ValueOf(e).Elem())
 	return h.sum()
+}
+
+// value feeds v to the hasher, as fingerprint describes.
+func (h *hasher) value(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		h.str(v.String())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		h.int(int(v.Int()))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		h.uint(v.Uint())
+	case reflect.Bool:
+		h.bool(v.Bool())
+	case reflect.Pointer:
+		h.bool(!v.IsNil())
+		if !v.IsNil() {
+			h.value(v.Elem())
+		}
+	case reflect.Map:
+		h.int(v.Len())
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		for _, k := range keys {
+			h.value(k)
+			h.value(v.MapIndex(k))
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			// Unexported fields (the stored fingerprint) are not behaviour.
+			if f := t.Field(i); f.IsExported() && f.Tag.Get("fingerprint") != "-" {
+				h.value(v.Field(i))
+			}
+		}
+	default:
+		// TestFingerprintCoversEveryField fills every field, so a field of
+		// a new kind gets here in the tests first.
+		panic("scenarios: cannot fingerprint a " + v.Type().String())
+	}
 }
 
 // Summary describes what the entry does in one short line, such as
