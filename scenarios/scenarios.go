@@ -1,19 +1,39 @@
 // Package scenarios decides, per link ID, how the mock answers: which of
 // MoneyKit's documented errors a link gets and on which calls, how slow it is,
 // how it is rate-limited, and how its successful answers are shaped, down to
-// the people and accounts they show (personas). It holds the YAML schemas of
-// scenario files and fixtures files, the embedded default catalogue
-// (default.yaml), loading and validation with file:line:col messages, lookup
-// by link ID, and the pure decision logic. It knows nothing of HTTP or fake
-// data: the handler layer turns a matched [Entry] into a response.
+// the people and accounts they show (personas). It knows nothing of HTTP or
+// fake data: the handler layer turns a matched [Entry] into a response.
 //
-// One exception to the project's rule that scenarios imports no project
-// package: it imports fixtures, for fixtures.Persona and the embedded demo
-// personas (fixtures.DefaultPersonas). A persona file is parsed straight
-// into the type the generator takes, so the schema and the generator's input
-// are one type and cannot drift apart; a mirror type here would need a copy
-// and a conversion kept in step by hand. fixtures still imports nothing of
-// this package, so imports stay acyclic.
+// # What it owns
+//
+//   - the YAML schemas of scenario files and fixtures files, decoded with
+//     yaml.v3 into yaml-tagged structs (parse.go, persona.go), and their
+//     validation, which reports every problem as file:line:col;
+//   - the one table of error kinds: each [Kind]'s HTTP status, MoneyKit
+//     error_code and default error_message ([Kind.Info], [Kinds], kinds.go);
+//   - the embedded default catalogue (default.yaml), loading and layering of
+//     user files over it ([Load], [LoadWith]), and the file watcher
+//     ([WatchSources]);
+//   - lookup by link ID ([Set]) and the pure decision logic: which calls get
+//     the error ([Entry.Applies]), delays ([Entry.DelayFor]), token buckets
+//     ([Limiter]) and the fingerprint that keys counters ([Entry.Fingerprint]).
+//
+// # What it may import
+//
+// The standard library, gopkg.in/yaml.v3 and, of this project, only
+// fixtures. yaml.v3 is used nowhere else in the module: other packages get
+// decoded values, never YAML. The import of fixtures is for fixtures.Persona
+// and the embedded demo personas (fixtures.DefaultPersonas): a persona file
+// is parsed straight into the type the generator takes, so the schema and
+// the generator's input are one type and cannot drift apart; a mirror type
+// here would need a copy and a conversion kept in step by hand. fixtures
+// imports nothing of this package, so imports stay acyclic, and nothing here
+// imports handlers, mock or main. Statuses are plain ints, not net/http
+// constants, so that the package stays free of HTTP.
+//
+// The package has no exported variables and no init functions: its tables
+// are unexported, and the slices it hands out ([Kinds], [Set.Entries]) are
+// the caller's (entries and personas themselves are shared and read-only).
 //
 // # A scenario file
 //
