@@ -370,7 +370,7 @@ func (p *parser) fields(n *yaml.Node, where string, dst any, unknown func(key st
 		case !hasKey(t, key) && unknown != nil:
 			unknown(key, k)
 		case !hasKey(t, key):
-			p.errorf(k, "unknown key %q %s (want %s)", key, where, want(dst))
+			p.errorf(k, "unknown key %q %s (want %s)", key, where, keyList{dst})
 		case p.kind == "fixtures file" && isNull(v):
 		default:
 			if keys != nil {
@@ -402,14 +402,31 @@ func hasKey(t reflect.Type, key string) bool {
 	return false
 }
 
-// want lists the keys of the struct dst points to, in field order, for messages.
-func want(dst any) string {
-	t := reflect.TypeOf(dst).Elem()
+// keyList lists the keys of the struct dst points to, in field order, for
+// messages. It is a Stringer so that the list is only made for a message.
+type keyList struct{ dst any }
+
+func (l keyList) String() string {
+	t := reflect.TypeOf(l.dst).Elem()
 	keys := make([]string, t.NumField())
 	for i := range keys {
 		keys[i] = t.Field(i).Tag.Get("yaml")
 	}
 	return strings.Join(keys, ", ")
+}
+
+// decode decodes v with fields into dst when v is a mapping, and reports
+// whether it is. When v is neither a mapping nor a key left out, it reports
+// notMapping, formatted with args, followed by ", got <v>".
+func (p *parser) decode(v *yaml.Node, where string, dst any, notMapping string, args ...any) bool {
+	if v.Kind != yaml.MappingNode {
+		if !absent(v) {
+			p.errorf(v, notMapping+", got %s", append(args, describe(v))...)
+		}
+		return false
+	}
+	p.fields(v, where, dst, nil, nil)
+	return true
 }
 
 // pattern checks a link ID or glob; at is where to report.
@@ -555,10 +572,9 @@ func (p *parser) rateLimit(key, v *yaml.Node) *RateLimit {
 		Requests yaml.Node `yaml:"requests"`
 		Per      yaml.Node `yaml:"per"`
 	}
-	if !p.mapping(v, "rate_limit must be a mapping such as {requests: 5, per: 1m}", nil) {
+	if !p.decode(v, "in rate_limit", &f, "rate_limit must be a mapping such as {requests: 5, per: 1m}") {
 		return nil
 	}
-	p.fields(v, "in rate_limit", &f, nil, nil)
 	var rl RateLimit
 	rl.Requests, _ = p.int(&f.Requests, "rate_limit.requests", 1, -1)
 	rl.Per, _ = p.duration(&f.Per, "rate_limit.per", time.Nanosecond, maxPer)
@@ -580,10 +596,9 @@ func (p *parser) link(v *yaml.Node) *LinkShape {
 		ErrorCode yaml.Node `yaml:"error_code"`
 		Products  yaml.Node `yaml:"products"`
 	}
-	if !p.mapping(v, "link must be a mapping of state, error_code and products", nil) {
+	if !p.decode(v, "in link", &f, "link must be a mapping of state, error_code and products") {
 		return nil
 	}
-	p.fields(v, "in link", &f, nil, nil)
 	var l LinkShape
 	l.State, _ = p.enum(&f.State, "link state", linkStates)
 	l.ErrorCode, _ = p.enum(&f.ErrorCode, "link error_code", publicLinkError)
@@ -600,7 +615,11 @@ func (p *parser) link(v *yaml.Node) *LinkShape {
 }
 
 func (p *parser) products(v *yaml.Node) map[string]ProductShape {
-	if isNull(v) || !p.mapping(v, "products must be a mapping of product names to product states", nil) {
+	switch {
+	case isNull(v) || absent(v):
+		return nil
+	case v.Kind != yaml.MappingNode:
+		p.errorf(v, "products must be a mapping of product names to product states, got %s", describe(v))
 		return nil
 	}
 	out := make(map[string]ProductShape)
@@ -615,8 +634,8 @@ func (p *parser) products(v *yaml.Node) map[string]ProductShape {
 			Unavailable  yaml.Node `yaml:"unavailable"`
 		}
 		// A product listed without details is present and healthy.
-		if !isNull(v) && p.mapping(v, "product "+name+" must be a mapping of error_code, error_message and unavailable", nil) {
-			p.fields(v, "in product "+name, &f, nil, nil)
+		if !isNull(v) {
+			p.decode(v, "in product "+name, &f, "product %s must be a mapping of error_code, error_message and unavailable", name)
 		}
 		var ps ProductShape
 		ps.ErrorCode, _ = p.enum(&f.ErrorCode, "product error_code", productErrors)
@@ -634,10 +653,9 @@ func (p *parser) institution(v *yaml.Node) *InstitutionShape {
 		InstitutionAvatar yaml.Node `yaml:"institution_avatar"`
 		Provider          yaml.Node `yaml:"provider"`
 	}
-	if !p.mapping(v, "institution must be a mapping", nil) {
+	if !p.decode(v, "in institution", &f, "institution must be a mapping") {
 		return nil
 	}
-	p.fields(v, "in institution", &f, nil, nil)
 	var in InstitutionShape
 	in.InstitutionID, _ = p.str(&f.InstitutionID, "institution_id")
 	in.InstitutionName, _ = p.str(&f.InstitutionName, "institution_name")
@@ -651,20 +669,6 @@ func (p *parser) institution(v *yaml.Node) *InstitutionShape {
 
 // absent reports whether v is the zero Node of a key left out.
 func absent(v *yaml.Node) bool { return v.Kind == 0 }
-
-// mapping reports whether v is a mapping; a key left out is not. Otherwise
-// it reports "<what>, got ...", where a %s in what stands for the keys of
-// the struct keys points to.
-func (p *parser) mapping(v *yaml.Node, what string, keys any) bool {
-	if v.Kind == yaml.MappingNode || absent(v) {
-		return !absent(v)
-	}
-	if keys != nil {
-		what = fmt.Sprintf(what, want(keys))
-	}
-	p.errorf(v, "%s, got %s", what, describe(v))
-	return false
-}
 
 // scalar returns the text of a non-null scalar, reporting anything else as
 // not being what want describes.

@@ -184,11 +184,10 @@ func (p *parser) visit(n *yaml.Node) bool {
 // is generated.
 func (p *parser) persona(name string, v *yaml.Node) *fixtures.Persona {
 	per := &fixtures.Persona{}
-	if !p.visit(v) || isNull(v) || !p.mapping(v, fmt.Sprintf("persona %q must be a mapping", name), nil) {
+	var f personaKeys
+	if !p.visit(v) || isNull(v) || !p.decode(v, fmt.Sprintf("in persona %q", name), &f, "persona %q must be a mapping", name) {
 		return per
 	}
-	var f personaKeys
-	p.fields(v, fmt.Sprintf("in persona %q", name), &f, nil, nil)
 	owners := p.owners(name, &f.Owners, per)
 	accounts := p.accounts(&f.Accounts, per)
 	per.Institution = p.personaInstitution(&f.Institution)
@@ -258,10 +257,9 @@ func (p *parser) owners(persona string, v *yaml.Node, per *fixtures.Persona) []o
 func (p *parser) owner(n *yaml.Node) (fixtures.PersonaOwner, *yaml.Node) {
 	var o fixtures.PersonaOwner
 	var f ownerKeys
-	if !p.mapping(n, "an owner must be a mapping of %s", &f) {
+	if !p.decode(n, "in owner", &f, "an owner must be a mapping of %s", keyList{&f}) {
 		return o, nil
 	}
-	p.fields(n, "in owner", &f, nil, nil)
 	var first *yaml.Node
 	i := 0
 	o.Names = list(p, &f.Names, "names", func(n, _ *yaml.Node) string {
@@ -308,10 +306,9 @@ func (p *parser) primary(v, raw *yaml.Node, prim *primaries) bool {
 func (p *parser) email(n, raw *yaml.Node, prim *primaries) fixtures.Email {
 	var e fixtures.Email
 	var f emailKeys
-	if !p.mapping(n, "an email must be a mapping such as {address: ada@example.com, primary: true}", nil) {
+	if !p.decode(n, "in email", &f, "an email must be a mapping such as {address: ada@example.com, primary: true}") {
 		return e
 	}
-	p.fields(n, "in email", &f, nil, nil)
 	if s, ok := p.text(&f.Address, "address", true); ok && validEmail(s) {
 		e.Address = s
 	} else if ok {
@@ -335,10 +332,9 @@ func validEmail(s string) bool {
 func (p *parser) phone(n, raw *yaml.Node, prim *primaries) fixtures.Phone {
 	var ph fixtures.Phone
 	var f phoneKeys
-	if !p.mapping(n, `a phone number must be a mapping such as {number: "+15125550142", type: mobile}`, nil) {
+	if !p.decode(n, "in phone number", &f, `a phone number must be a mapping such as {number: "+15125550142", type: mobile}`) {
 		return ph
 	}
-	p.fields(n, "in phone number", &f, nil, nil)
 	ph.Number, _ = p.text(&f.Number, "number", true)
 	ph.Type, _ = p.enum(&f.Type, "phone type", fixtures.PhoneTypes)
 	ph.Primary = p.primary(&f.Primary, raw, prim)
@@ -354,10 +350,9 @@ func (p *parser) phone(n, raw *yaml.Node, prim *primaries) fixtures.Phone {
 func (p *parser) address(n, raw *yaml.Node, prim *primaries) fixtures.Address {
 	var a fixtures.Address
 	var f addressKeys
-	if !p.mapping(n, "an address must be a mapping of %s", &f) {
+	if !p.decode(n, "in address", &f, "an address must be a mapping of %s", keyList{&f}) {
 		return a
 	}
-	p.fields(n, "in address", &f, nil, nil)
 	a.Street, _ = p.text(&f.Street, "street", false)
 	a.City, _ = p.text(&f.City, "city", false)
 	a.Region, _ = p.text(&f.Region, "region", false)
@@ -413,10 +408,9 @@ func (p *parser) account(n, raw *yaml.Node) (fixtures.PersonaAccount, accountRef
 	var a fixtures.PersonaAccount
 	var f accountKeys
 	ref := accountRef{at: at(n, raw), ownersGiven: true} // nothing more to say about a non-mapping
-	if !p.mapping(n, "an account must be a mapping of %s", &f) {
+	if !p.decode(n, "in account", &f, "an account must be a mapping of %s", keyList{&f}) {
 		return a, ref, nil
 	}
-	p.fields(n, "in account", &f, nil, nil)
 	if s, ok := p.text(&f.AccountType, "account_type", true); ok && validAccountType(s) {
 		a.AccountType = s
 	} else if ok {
@@ -518,10 +512,9 @@ func (p *parser) accountOwners(persona string, per *fixtures.Persona, owners []o
 // that contradict each other cannot be fixed by the generator.
 func (p *parser) balances(typ string, v *yaml.Node) *fixtures.PersonaBalances {
 	var f balanceKeys
-	if !p.mapping(v, "balances must be a mapping of %s", &f) {
+	if !p.decode(v, "in balances", &f, "balances must be a mapping of %s", keyList{&f}) {
 		return nil
 	}
-	p.fields(v, "in balances", &f, nil, nil)
 	b := &fixtures.PersonaBalances{}
 	if s, ok := p.text(&f.Currency, "currency", false); ok && currencyPattern.MatchString(s) {
 		b.Currency = s
@@ -600,10 +593,9 @@ func formatCents(m fixtures.Money) string {
 
 func (p *parser) personaInstitution(v *yaml.Node) *fixtures.Institution {
 	var f institutionKeys
-	if !p.mapping(v, "institution must be a mapping of %s", &f) {
+	if !p.decode(v, "in institution", &f, "institution must be a mapping of %s", keyList{&f}) {
 		return nil
 	}
-	p.fields(v, "in institution", &f, nil, nil)
 	in := &fixtures.Institution{}
 	in.ID, _ = p.text(&f.InstitutionID, "institution_id", true)
 	in.Name, _ = p.text(&f.InstitutionName, "institution_name", true)
