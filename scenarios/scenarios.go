@@ -221,16 +221,16 @@ import (
 // Kind is an error kind in a scenario file.
 type Kind string
 
-// The error kinds a scenario can ask for. The comment gives the status and
-// MoneyKit error_code the handler layer answers with; [Kind.Info] has them,
-// from the one table in kinds.go.
+// The error kinds a scenario can ask for. What the mock answers for each,
+// status, error_code and default error_message, is in the one table of
+// kinds.go: see [Kind.Info] and [Kinds].
 const (
-	Deleted            Kind = "deleted"             // 410 link_error.deleted
-	NotFound           Kind = "not_found"           // 404 link_error.not_found
-	Forbidden          Kind = "forbidden"           // 403 link_error.forbidden_action
-	BadState           Kind = "bad_state"           // 422 link_error.bad_state
-	RateLimited        Kind = "rate_limited"        // 429 api_error.rate_limit_exceeded
-	UnauthorizedAccess Kind = "unauthorized_access" // 401 link_error.unauthorized_access
+	Deleted            Kind = "deleted"
+	NotFound           Kind = "not_found"
+	Forbidden          Kind = "forbidden"
+	BadState           Kind = "bad_state"
+	RateLimited        Kind = "rate_limited"
+	UnauthorizedAccess Kind = "unauthorized_access"
 )
 
 // DefaultRetryAfter is the Retry-After of error: rate_limited when retry_after
