@@ -534,9 +534,8 @@ func ceilSeconds(d time.Duration) time.Duration {
 	return s * time.Second
 }
 
-// formatDuration prints d like time.Duration.String without the zero units
-// it appends ("1m" rather than "1m0s").
-// FormatDuration writes d as people write it in a scenario file: 1m, not 1m0s.
+// FormatDuration writes d as people write it in a scenario file: like
+// time.Duration.String without the zero units it appends (1m, not 1m0s).
 func FormatDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
