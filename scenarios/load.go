@@ -181,6 +181,7 @@ func layer(base *Set, in inputs) (*Set, Errors) {
 	for _, f := range in.scenarios {
 		entries, fixtureAt, ferrs := parseFile(f.name, f.data)
 		for _, e := range entries {
+			e.seal() // fresh from the parser: nobody else sees it yet
 			if n := fixtureAt[e]; n != nil && personas[e.Fixture] == nil {
 				ferrs = append(ferrs, Error{File: e.Source, Line: n.Line, Col: n.Column,
 					Msg: fmt.Sprintf("fixture %q is not a persona (known: %s)", e.Fixture, known)})

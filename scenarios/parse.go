@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -56,12 +57,8 @@ func (es Errors) asError() error {
 	return &es
 }
 
-// The values of MoneyKit's enums (API notes §8) and of the error kinds.
+// The values of MoneyKit's enums (API notes §8); the error kinds are in kinds.go.
 var (
-	errorKinds = []string{
-		string(Deleted), string(NotFound), string(Forbidden),
-		string(BadState), string(RateLimited), string(UnauthorizedAccess),
-	}
 	linkStates      = []string{"connecting", "awaiting_token_exchange", "connected", "deleted", "error"}
 	publicLinkError = []string{
 		"system_error", "provider_error", "institution_error", "user_error", "auth_expired", "no_accounts",
@@ -105,7 +102,7 @@ func Parse(name string, data []byte) ([]*Entry, error) {
 // persona is for the caller to check ([Set.Persona]), before binding the
 // entry to it with [Set.Bind].
 func ParseEntry(name, pattern string, data []byte) (*Entry, error) {
-	p := newParser(name)
+	p := newParser(name, "scenario file")
 	var e *Entry
 	if root := p.document(data); root != nil {
 		p.pattern(pattern, root)
@@ -123,17 +120,10 @@ func ParseEntry(name, pattern string, data []byte) (*Entry, error) {
 // so that Load can still find patterns claimed twice across files, and the
 // fixture value of each entry that has one.
 func parseFile(name string, data []byte) ([]*Entry, map[*Entry]*yaml.Node, Errors) {
-	p := newParser(name)
+	p := newParser(name, "scenario file")
 	var entries []*Entry
-	root := p.document(data)
-	if root == nil {
-		return nil, nil, p.done()
-	}
-	p.section(root, fileKind{key: "links", holds: "link IDs and globs to entries", other: "personas", otherFile: "a fixtures file"},
+	p.section(data, fileKind{key: "links", holds: "link IDs and globs to entries", other: "personas", otherFile: "a fixtures file"},
 		func(pattern string, k, v *yaml.Node) {
-			if isNull(k) {
-				pattern = ""
-			}
 			ok := p.pattern(pattern, k)
 			if e := p.entry(pattern, k, v); ok && e != nil {
 				entries = append(entries, e)
@@ -151,35 +141,38 @@ type fileKind struct {
 	other, otherFile string
 }
 
-// section walks a file's top level, which must be a mapping whose only key is
-// k.key holding a mapping (or nothing), and hands each pair of that mapping to
-// each. Everything else is reported.
-func (p *parser) section(root *yaml.Node, k fileKind, each func(name string, key, value *yaml.Node)) {
+// section reads a file whose top level must be a mapping whose only key is
+// k.key holding a mapping (or nothing), and hands each pair of that mapping
+// to each; a null key is named "". Everything else is reported.
+func (p *parser) section(data []byte, k fileKind, each func(name string, key, value *yaml.Node)) {
+	root := p.document(data)
+	if root == nil {
+		return
+	}
 	if root.Kind != yaml.MappingNode {
 		p.errorf(root, "top level must be a mapping with a %s key, got %s", k.key, describe(root))
 		return
 	}
 	p.pairs(root, "at top level", func(key string, kn, v *yaml.Node) {
-		if key != k.key {
-			hint := ""
-			if key == k.other {
-				hint = "; " + k.other + " belong in " + k.otherFile
-			}
-			p.errorf(kn, "unknown key %q at top level (want %s%s)", key, k.key, hint)
-			return
-		}
-		if isNull(v) {
-			return
-		}
-		if v.Kind != yaml.MappingNode {
+		switch {
+		case key == k.other:
+			p.errorf(kn, "unknown key %q at top level (want %s; %s belong in %s)", key, k.key, k.other, k.otherFile)
+		case key != k.key:
+			p.errorf(kn, "unknown key %q at top level (want %s)", key, k.key)
+		case v.Kind != yaml.MappingNode && !isNull(v):
 			p.errorf(v, "%s must be a mapping of %s, got %s", k.key, k.holds, describe(v))
-			return
+		default:
+			p.pairs(v, "in "+k.key, func(name string, kn, v *yaml.Node) {
+				if isNull(kn) {
+					name = ""
+				}
+				each(name, kn, v)
+			})
 		}
-		p.pairs(v, "in "+k.key, each)
 	})
 }
 
-// parser collects the problems of one file while walking its yaml.Node tree.
+// parser collects the problems of one file while decoding it.
 type parser struct {
 	file string
 	kind string // "scenario file" or "fixtures file", for messages
@@ -194,10 +187,19 @@ type parser struct {
 	// fixtures file stand for (see maxVisits); tooBig is set past the bound.
 	visits int
 	tooBig bool
+	// decoded holds what fields decoded, by mapping, where and struct type.
+	decoded map[decoded]reflect.Value
 }
 
-func newParser(file string) *parser {
-	return &parser{file: file, kind: "scenario file", entries: make(map[*yaml.Node]*Entry), fixtureAt: make(map[*Entry]*yaml.Node)}
+type decoded struct {
+	n     *yaml.Node
+	where string
+	t     reflect.Type
+}
+
+func newParser(file, kind string) *parser {
+	return &parser{file: file, kind: kind, entries: make(map[*yaml.Node]*Entry), fixtureAt: make(map[*Entry]*yaml.Node),
+		decoded: make(map[decoded]reflect.Value)}
 }
 
 // errorf records a problem at n's position.
@@ -254,32 +256,27 @@ func (p *parser) document(data []byte) *yaml.Node {
 	if doc == nil || len(doc.Content) == 0 {
 		return nil
 	}
-	root := resolve(doc.Content[0])
-	if isNull(root) {
-		return nil
+	if root := resolve(doc.Content[0]); !isNull(root) {
+		return root
 	}
-	return root
+	return nil
 }
 
 // decode returns the first YAML document of data (nil if there is none) and
 // the start of a second one, if any.
 func decode(data []byte) (doc, extra *yaml.Node, err error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	doc = new(yaml.Node)
-	if err := dec.Decode(doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil, nil
+	var docs [2]*yaml.Node
+	for i := range docs {
+		n := new(yaml.Node)
+		if err := dec.Decode(n); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, nil, err
 		}
-		return nil, nil, err
+		docs[i] = n
 	}
-	extra = new(yaml.Node)
-	if err := dec.Decode(extra); err != nil {
-		if errors.Is(err, io.EOF) {
-			return doc, nil, nil
-		}
-		return nil, nil, err
-	}
-	return doc, extra, nil
+	return docs[0], docs[1], nil
 }
 
 // yamlWhere is how yaml.v3 prefixes its syntax errors.
@@ -309,13 +306,10 @@ func syntaxLine(data []byte, err error) int {
 	if len(ends) == 0 || ends[len(ends)-1] != len(data) {
 		ends = append(ends, len(data))
 	}
-	fails := func(k int) bool {
-		_, _, err := decode(data[:ends[k-1]])
-		return err != nil && problem(err) == want
-	}
-	lo, hi := 0, len(ends) // invariant: !fails(lo) and fails(hi)
+	lo, hi := 0, len(ends) // invariant: line lo does not fail with want, line hi does
 	for hi-lo > 1 {
-		if mid := lo + (hi-lo)/2; fails(mid) {
+		mid := lo + (hi-lo)/2
+		if _, _, err := decode(data[:ends[mid-1]]); err != nil && problem(err) == want {
 			hi = mid
 		} else {
 			lo = mid
@@ -332,21 +326,107 @@ func (p *parser) pairs(n *yaml.Node, where string, f func(key string, k, v *yaml
 	p.visits += len(n.Content) / 2
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
-		switch {
+		switch first, dup := seen[k.Value]; {
 		case k.Kind != yaml.ScalarNode:
 			p.errorf(k, "keys must be strings, got %s %s", describe(k), where)
-			continue
 		case k.ShortTag() == "!!merge":
 			p.errorf(k, "merge keys (<<) are not supported; use an alias for the whole value")
-			continue
-		}
-		if first, dup := seen[k.Value]; dup {
+		case dup:
 			p.errorf(k, "duplicate key %q %s (first at line %d, column %d)", k.Value, where, first.Line, first.Column)
-			continue
+		default:
+			seen[k.Value] = k
+			f(k.Value, k, v)
 		}
-		seen[k.Value] = k
-		f(k.Value, k, v)
 	}
+}
+
+// fields decodes mapping n with yaml.v3 into dst, a pointer to a struct of
+// yaml.Node fields tagged with the keys the mapping may have, in the order
+// messages list them. A key left out leaves its field the zero Node (Kind 0,
+// see absent). First it reports, through pairs, what yaml.v3 would accept or
+// word its own way: keys that are not strings, merge keys, duplicates, and
+// keys dst has no field for, with unknown or, when that is nil, as
+// "unknown key "k" <where> (want <keys>)". Such keys are left out. In a
+// fixtures file a null value is left out too: there it means the same as
+// leaving the key out. If keys is not nil, fields adds the key node of each
+// key given to it.
+//
+// A mapping reached again through an alias, with the same where, is decoded
+// once: its problems would be the same again, and an alias bomb would
+// otherwise decode it millions of times before maxVisits stops the walk.
+// It still counts as visited.
+func (p *parser) fields(n *yaml.Node, where string, dst any, unknown func(key string, k *yaml.Node), keys map[string]*yaml.Node) {
+	out := reflect.ValueOf(dst).Elem()
+	t := out.Type()
+	seen := decoded{n, where, t}
+	if v, ok := p.decoded[seen]; ok && keys == nil {
+		p.visits += len(n.Content) / 2
+		out.Set(v)
+		return
+	}
+	clean := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: make([]*yaml.Node, 0, len(n.Content))}
+	p.pairs(n, where, func(key string, k, v *yaml.Node) {
+		switch {
+		case !hasKey(t, key) && unknown != nil:
+			unknown(key, k)
+		case !hasKey(t, key):
+			p.errorf(k, "unknown key %q %s (want %s)", key, where, keyList{dst})
+		case p.kind == "fixtures file" && isNull(v):
+		default:
+			if keys != nil {
+				keys[key] = k
+			}
+			if k.ShortTag() != "!!str" { // say key is a string, whatever its tag
+				k = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}
+			}
+			clean.Content = append(clean.Content, k, v)
+		}
+	})
+	// Every key is known and given once, and every field takes any node,
+	// so this cannot fail; say so in the file if it ever does.
+	if err := clean.Decode(dst); err != nil {
+		p.errorf(n, "%v", err)
+	}
+	c := reflect.New(t).Elem()
+	c.Set(out)
+	p.decoded[seen] = c
+}
+
+// hasKey reports whether struct type t has a field for key.
+func hasKey(t reflect.Type, key string) bool {
+	for i := range t.NumField() {
+		if t.Field(i).Tag.Get("yaml") == key {
+			return true
+		}
+	}
+	return false
+}
+
+// keyList lists the keys of the struct dst points to, in field order, for
+// messages. It is a Stringer so that the list is only made for a message.
+type keyList struct{ dst any }
+
+func (l keyList) String() string {
+	t := reflect.TypeOf(l.dst).Elem()
+	keys := make([]string, t.NumField())
+	for i := range keys {
+		keys[i] = t.Field(i).Tag.Get("yaml")
+	}
+	return strings.Join(keys, ", ")
+}
+
+// decode decodes v with fields into dst when v is a mapping, and reports
+// whether it is. When v is neither a mapping nor a key left out, it reports
+// notMapping, formatted with args, followed by ", got <v>".
+func (p *parser) decode(v *yaml.Node, where string, dst any, notMapping string, args ...any) bool {
+	if v.Kind != yaml.MappingNode {
+		if !absent(v) {
+			p.errorf(v, notMapping+", got %s", append(args, describe(v))...)
+		}
+		return false
+	}
+	p.fields(v, where, dst, nil, nil)
+	return true
 }
 
 // pattern checks a link ID or glob; at is where to report.
@@ -362,6 +442,24 @@ func (p *parser) pattern(pattern string, at *yaml.Node) bool {
 		}
 	}
 	return true
+}
+
+// entryKeys are the keys of an entry, each field the key's value as written.
+type entryKeys struct {
+	Error         yaml.Node `yaml:"error"`
+	Message       yaml.Node `yaml:"message"`
+	LinkErrorCode yaml.Node `yaml:"link_error_code"`
+	RetryAfter    yaml.Node `yaml:"retry_after"`
+	Delay         yaml.Node `yaml:"delay"`
+	Every         yaml.Node `yaml:"every"`
+	After         yaml.Node `yaml:"after"`
+	Times         yaml.Node `yaml:"times"`
+	RateLimit     yaml.Node `yaml:"rate_limit"`
+	Link          yaml.Node `yaml:"link"`
+	Accounts      yaml.Node `yaml:"accounts"`
+	Institution   yaml.Node `yaml:"institution"`
+	Fixture       yaml.Node `yaml:"fixture"`
+	RefreshDelay  yaml.Node `yaml:"refresh_delay"`
 }
 
 // entry parses the entry for pattern from v; k is the pattern's key node.
@@ -386,68 +484,43 @@ func (p *parser) entry(pattern string, k, v *yaml.Node) *Entry {
 	}
 	e := &Entry{Pattern: pattern, Source: p.file, Line: k.Line, Col: k.Column}
 	p.entries[v] = e
-	keys := make(map[string]*yaml.Node) // key nodes present, valid values or not
-	var errorValue *yaml.Node
-	kindOK := false // error is present and a known kind
-	p.pairs(v, fmt.Sprintf("in entry %q", pattern), func(key string, k, v *yaml.Node) {
-		keys[key] = k
-		switch key {
-		case "error":
-			errorValue = v
-			var kind string
-			kind, kindOK = p.enum(v, "error kind", errorKinds)
-			e.Error = Kind(kind)
-		case "message":
-			e.Message, _ = p.str(v, "message")
-		case "link_error_code":
-			e.LinkErrorCode, _ = p.enum(v, "link_error_code", publicLinkError)
-		case "retry_after":
-			if d, ok := p.duration(v, "retry_after", time.Second, maxRetryAfter); ok {
-				if d%time.Second != 0 {
-					p.errorf(v, "retry_after must be whole seconds (Retry-After carries seconds), got %s", v.Value)
-				} else {
-					e.RetryAfter = d
-				}
-			}
-		case "delay":
-			e.Delay = p.delay(v)
-		case "every":
-			e.Every, _ = p.int(v, "every", 1, -1)
-		case "after":
-			e.After, _ = p.int(v, "after", 0, -1)
-		case "times":
-			e.Times, _ = p.int(v, "times", 1, -1)
-		case "rate_limit":
-			e.RateLimit = p.rateLimit(k, v)
-		case "link":
-			e.Link = p.link(v)
-		case "accounts":
-			if n, ok := p.int(v, "accounts", 0, maxAccounts); ok {
-				e.Accounts = &n
-			}
-		case "institution":
-			e.Institution = p.institution(v)
-		case "fixture":
-			if s, ok := p.str(v, "fixture"); ok {
-				if fixtureName.MatchString(s) {
-					e.Fixture = s
-					p.fixtureAt[e] = v
-				} else {
-					p.errorf(v, "fixture name %q must match %s", s, fixtureName)
-				}
-			}
-		case "refresh_delay":
-			e.RefreshDelay, _ = p.duration(v, "refresh_delay", 0, maxRefresh)
-		default:
-			p.errorf(k, "unknown key %q in entry %q", key, pattern)
-		}
-	})
+	var f entryKeys
+	keys := make(map[string]*yaml.Node) // the keys given, for the checks across keys
+	p.fields(v, fmt.Sprintf("in entry %q", pattern), &f, func(key string, k *yaml.Node) {
+		p.errorf(k, "unknown key %q in entry %q", key, pattern)
+	}, keys)
+	kind, kindOK := p.enum(&f.Error, "error kind", kindNames())
+	e.Error = Kind(kind)
+	e.Message, _ = p.str(&f.Message, "message")
+	e.LinkErrorCode, _ = p.enum(&f.LinkErrorCode, "link_error_code", publicLinkError)
+	if d, ok := p.duration(&f.RetryAfter, "retry_after", time.Second, maxRetryAfter); ok && d%time.Second != 0 {
+		p.errorf(&f.RetryAfter, "retry_after must be whole seconds (Retry-After carries seconds), got %s", f.RetryAfter.Value)
+	} else {
+		e.RetryAfter = d
+	}
+	e.Delay = p.delay(&f.Delay)
+	e.Every, _ = p.int(&f.Every, "every", 1, -1)
+	e.After, _ = p.int(&f.After, "after", 0, -1)
+	e.Times, _ = p.int(&f.Times, "times", 1, -1)
+	e.RateLimit = p.rateLimit(keys["rate_limit"], &f.RateLimit)
+	e.Link = p.link(&f.Link)
+	if n, ok := p.int(&f.Accounts, "accounts", 0, maxAccounts); ok {
+		e.Accounts = &n
+	}
+	e.Institution = p.institution(&f.Institution)
+	if s, ok := p.str(&f.Fixture, "fixture"); ok && !fixtureName.MatchString(s) {
+		p.errorf(&f.Fixture, "fixture name %q must match %s", s, fixtureName)
+	} else if ok {
+		e.Fixture = s
+		p.fixtureAt[e] = &f.Fixture
+	}
+	e.RefreshDelay, _ = p.duration(&f.RefreshDelay, "refresh_delay", 0, maxRefresh)
 
 	// Checks across keys. An unknown error kind already has its message, so
 	// checks that depend on the kind are skipped rather than piled on it.
-	_, hasError := keys["error"]
+	hasError := keys["error"] != nil
 	if kindOK && e.Error == BadState && keys["link_error_code"] == nil {
-		p.errorf(errorValue, "error bad_state needs link_error_code (the link's error reason, e.g. auth_expired)")
+		p.errorf(&f.Error, "error bad_state needs link_error_code (the link's error reason, e.g. auth_expired)")
 	}
 	if k := keys["link_error_code"]; k != nil && (!hasError || kindOK && e.Error != BadState) {
 		p.errorf(k, "link_error_code is only allowed with error: bad_state")
@@ -493,29 +566,22 @@ func (p *parser) delay(v *yaml.Node) Delay {
 	return Delay{}
 }
 
+// rateLimit parses a rate_limit value v; key is where a missing key is reported.
 func (p *parser) rateLimit(key, v *yaml.Node) *RateLimit {
-	if v.Kind != yaml.MappingNode {
-		p.errorf(v, "rate_limit must be a mapping such as {requests: 5, per: 1m}, got %s", describe(v))
+	var f struct {
+		Requests yaml.Node `yaml:"requests"`
+		Per      yaml.Node `yaml:"per"`
+	}
+	if !p.decode(v, "in rate_limit", &f, "rate_limit must be a mapping such as {requests: 5, per: 1m}") {
 		return nil
 	}
 	var rl RateLimit
-	var hasRequests, hasPer bool
-	p.pairs(v, "in rate_limit", func(name string, k, v *yaml.Node) {
-		switch name {
-		case "requests":
-			hasRequests = true
-			rl.Requests, _ = p.int(v, "rate_limit.requests", 1, -1)
-		case "per":
-			hasPer = true
-			rl.Per, _ = p.duration(v, "rate_limit.per", time.Nanosecond, maxPer)
-		default:
-			p.errorf(k, "unknown key %q in rate_limit (want requests, per)", name)
-		}
-	})
-	if !hasRequests {
+	rl.Requests, _ = p.int(&f.Requests, "rate_limit.requests", 1, -1)
+	rl.Per, _ = p.duration(&f.Per, "rate_limit.per", time.Nanosecond, maxPer)
+	if absent(&f.Requests) {
 		p.errorf(key, "rate_limit needs requests")
 	}
-	if !hasPer {
+	if absent(&f.Per) {
 		p.errorf(key, "rate_limit needs per")
 	}
 	if rl.Requests < 1 || rl.Per <= 0 {
@@ -525,42 +591,34 @@ func (p *parser) rateLimit(key, v *yaml.Node) *RateLimit {
 }
 
 func (p *parser) link(v *yaml.Node) *LinkShape {
-	if v.Kind != yaml.MappingNode {
-		p.errorf(v, "link must be a mapping of state, error_code and products, got %s", describe(v))
+	var f struct {
+		State     yaml.Node `yaml:"state"`
+		ErrorCode yaml.Node `yaml:"error_code"`
+		Products  yaml.Node `yaml:"products"`
+	}
+	if !p.decode(v, "in link", &f, "link must be a mapping of state, error_code and products") {
 		return nil
 	}
 	var l LinkShape
-	var stateNode, codeNode *yaml.Node
-	p.pairs(v, "in link", func(name string, k, v *yaml.Node) {
-		switch name {
-		case "state":
-			l.State, _ = p.enum(v, "link state", linkStates)
-			stateNode = v
-		case "error_code":
-			l.ErrorCode, _ = p.enum(v, "link error_code", publicLinkError)
-			codeNode = v
-		case "products":
-			l.Products = p.products(v)
-		default:
-			p.errorf(k, "unknown key %q in link (want state, error_code, products)", name)
-		}
-	})
+	l.State, _ = p.enum(&f.State, "link state", linkStates)
+	l.ErrorCode, _ = p.enum(&f.ErrorCode, "link error_code", publicLinkError)
+	l.Products = p.products(&f.Products)
 	// MoneyKit sets a link's error_code exactly when its state is error; an
 	// answer breaking that rule would not be one the real API gives.
 	switch {
-	case l.State == "error" && l.ErrorCode == "" && codeNode == nil:
-		p.errorf(stateNode, "link state error needs error_code (the reason, e.g. auth_expired)")
+	case l.State == "error" && absent(&f.ErrorCode):
+		p.errorf(&f.State, "link state error needs error_code (the reason, e.g. auth_expired)")
 	case l.ErrorCode != "" && l.State != "error":
-		p.errorf(codeNode, "link error_code needs state: error")
+		p.errorf(&f.ErrorCode, "link error_code needs state: error")
 	}
 	return &l
 }
 
 func (p *parser) products(v *yaml.Node) map[string]ProductShape {
-	if isNull(v) {
+	switch {
+	case isNull(v) || absent(v):
 		return nil
-	}
-	if v.Kind != yaml.MappingNode {
+	case v.Kind != yaml.MappingNode:
 		p.errorf(v, "products must be a mapping of product names to product states, got %s", describe(v))
 		return nil
 	}
@@ -570,57 +628,54 @@ func (p *parser) products(v *yaml.Node) map[string]ProductShape {
 			p.errorf(k, "unknown product %q (want one of %s)", name, strings.Join(products, ", "))
 			return
 		}
-		var ps ProductShape
-		switch {
-		case isNull(v):
-			// A product listed without details: present and healthy.
-		case v.Kind != yaml.MappingNode:
-			p.errorf(v, "product %s must be a mapping of error_code, error_message and unavailable, got %s", name, describe(v))
-		default:
-			p.pairs(v, "in product "+name, func(field string, k, v *yaml.Node) {
-				switch field {
-				case "error_code":
-					ps.ErrorCode, _ = p.enum(v, "product error_code", productErrors)
-				case "error_message":
-					ps.ErrorMessage, _ = p.str(v, "error_message")
-				case "unavailable":
-					ps.Unavailable, _ = p.str(v, "unavailable")
-				default:
-					p.errorf(k, "unknown key %q in product %s (want error_code, error_message, unavailable)", field, name)
-				}
-			})
+		var f struct {
+			ErrorCode    yaml.Node `yaml:"error_code"`
+			ErrorMessage yaml.Node `yaml:"error_message"`
+			Unavailable  yaml.Node `yaml:"unavailable"`
 		}
+		// A product listed without details is present and healthy.
+		if !isNull(v) {
+			p.decode(v, "in product "+name, &f, "product %s must be a mapping of error_code, error_message and unavailable", name)
+		}
+		var ps ProductShape
+		ps.ErrorCode, _ = p.enum(&f.ErrorCode, "product error_code", productErrors)
+		ps.ErrorMessage, _ = p.str(&f.ErrorMessage, "error_message")
+		ps.Unavailable, _ = p.str(&f.Unavailable, "unavailable")
 		out[name] = ps
 	})
 	return out
 }
 
 func (p *parser) institution(v *yaml.Node) *InstitutionShape {
-	if v.Kind != yaml.MappingNode {
-		p.errorf(v, "institution must be a mapping, got %s", describe(v))
+	var f struct {
+		InstitutionID     yaml.Node `yaml:"institution_id"`
+		InstitutionName   yaml.Node `yaml:"institution_name"`
+		InstitutionAvatar yaml.Node `yaml:"institution_avatar"`
+		Provider          yaml.Node `yaml:"provider"`
+	}
+	if !p.decode(v, "in institution", &f, "institution must be a mapping") {
 		return nil
 	}
 	var in InstitutionShape
-	p.pairs(v, "in institution", func(name string, k, v *yaml.Node) {
-		switch name {
-		case "institution_id":
-			in.InstitutionID, _ = p.str(v, name)
-		case "institution_name":
-			in.InstitutionName, _ = p.str(v, name)
-		case "institution_avatar":
-			in.InstitutionAvatar, _ = p.str(v, name)
-		case "provider":
-			in.Provider, _ = p.enum(v, "provider", providers)
-		default:
-			p.errorf(k, "unknown key %q in institution (want institution_id, institution_name, institution_avatar, provider)", name)
-		}
-	})
+	in.InstitutionID, _ = p.str(&f.InstitutionID, "institution_id")
+	in.InstitutionName, _ = p.str(&f.InstitutionName, "institution_name")
+	in.InstitutionAvatar, _ = p.str(&f.InstitutionAvatar, "institution_avatar")
+	in.Provider, _ = p.enum(&f.Provider, "provider", providers)
 	return &in
 }
+
+// The value checks below take the field of a key; when the key was left out
+// (absent) they return the zero value and false, and report nothing.
+
+// absent reports whether v is the zero Node of a key left out.
+func absent(v *yaml.Node) bool { return v.Kind == 0 }
 
 // scalar returns the text of a non-null scalar, reporting anything else as
 // not being what want describes.
 func (p *parser) scalar(v *yaml.Node, what, want string) (string, bool) {
+	if absent(v) {
+		return "", false
+	}
 	if v.Kind != yaml.ScalarNode || isNull(v) {
 		p.errorf(v, "%s must be %s, got %s", what, want, describe(v))
 		return "", false
@@ -631,6 +686,9 @@ func (p *parser) scalar(v *yaml.Node, what, want string) (string, bool) {
 // str returns a string value; numbers, booleans and null are reported (quote
 // them to make them strings).
 func (p *parser) str(v *yaml.Node, what string) (string, bool) {
+	if absent(v) {
+		return "", false
+	}
 	if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
 		p.errorf(v, "%s must be a string, got %s", what, describe(v))
 		return "", false
@@ -640,12 +698,13 @@ func (p *parser) str(v *yaml.Node, what string) (string, bool) {
 
 // enum returns a string value that must be one of allowed.
 func (p *parser) enum(v *yaml.Node, what string, allowed []string) (string, bool) {
-	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" && slices.Contains(allowed, v.Value) {
+	switch {
+	case absent(v):
+	case v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" && slices.Contains(allowed, v.Value):
 		return v.Value, true
-	}
-	if v.Kind == yaml.ScalarNode && !isNull(v) {
+	case v.Kind == yaml.ScalarNode && !isNull(v):
 		p.errorf(v, "unknown %s %s (want one of %s)", what, describe(v), strings.Join(allowed, ", "))
-	} else {
+	default:
 		p.errorf(v, "%s must be one of %s, got %s", what, strings.Join(allowed, ", "), describe(v))
 	}
 	return "", false
@@ -653,6 +712,9 @@ func (p *parser) enum(v *yaml.Node, what string, allowed []string) (string, bool
 
 // int returns an integer value in [lo, hi]; hi < 0 means no upper bound.
 func (p *parser) int(v *yaml.Node, what string, lo, hi int) (int, bool) {
+	if absent(v) {
+		return 0, false
+	}
 	want := fmt.Sprintf("an integer >= %d", lo)
 	if hi >= 0 {
 		want = fmt.Sprintf("an integer from %d to %d", lo, hi)
@@ -672,19 +734,17 @@ func (p *parser) duration(v *yaml.Node, what string, lo, hi time.Duration) (time
 		return 0, false
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil {
+	switch {
+	case err != nil:
 		p.errorf(v, "%s must be a duration such as 30s or 1m, got %s", what, describe(v))
-		return 0, false
+	case (d < lo || d > hi) && lo == time.Nanosecond:
+		p.errorf(v, "%s must be more than 0 and at most %s, got %s", what, FormatDuration(hi), s)
+	case d < lo || d > hi:
+		p.errorf(v, "%s must be from %s to %s, got %s", what, FormatDuration(lo), FormatDuration(hi), s)
+	default:
+		return d, true
 	}
-	if d < lo || d > hi {
-		if lo == time.Nanosecond {
-			p.errorf(v, "%s must be more than 0 and at most %s, got %s", what, FormatDuration(hi), s)
-		} else {
-			p.errorf(v, "%s must be from %s to %s, got %s", what, FormatDuration(lo), FormatDuration(hi), s)
-		}
-		return 0, false
-	}
-	return d, true
+	return 0, false
 }
 
 // resolve follows aliases to the node they name. Anchors cannot be put on

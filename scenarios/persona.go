@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -23,16 +24,61 @@ type personaDef struct {
 	hash      uint64
 }
 
-// The keys of each mapping of a fixtures file, in the order messages list them.
-var (
-	personaKeys     = []string{"owners", "accounts", "institution", "provider", "link_tags", "webhook"}
-	ownerKeys       = []string{"names", "emails", "phone_numbers", "addresses"}
-	emailKeys       = []string{"address", "primary"}
-	phoneKeys       = []string{"number", "type", "primary"}
-	addressKeys     = []string{"street", "city", "region", "postal_code", "country", "primary"}
-	accountKeys     = []string{"account_type", "name", "nickname", "account_mask", "balances", "owners", "closed"}
-	balanceKeys     = []string{"currency", "available", "current", "limit"}
-	institutionKeys = []string{"institution_id", "institution_name", "institution_avatar"}
+// The mappings of a fixtures file as written: each field is a key's value,
+// the zero Node when the key is left out or null. The tags are the keys a
+// mapping allows, in the order messages list them.
+type (
+	personaKeys struct {
+		Owners      yaml.Node `yaml:"owners"`
+		Accounts    yaml.Node `yaml:"accounts"`
+		Institution yaml.Node `yaml:"institution"`
+		Provider    yaml.Node `yaml:"provider"`
+		LinkTags    yaml.Node `yaml:"link_tags"`
+		Webhook     yaml.Node `yaml:"webhook"`
+	}
+	ownerKeys struct {
+		Names        yaml.Node `yaml:"names"`
+		Emails       yaml.Node `yaml:"emails"`
+		PhoneNumbers yaml.Node `yaml:"phone_numbers"`
+		Addresses    yaml.Node `yaml:"addresses"`
+	}
+	emailKeys struct {
+		Address yaml.Node `yaml:"address"`
+		Primary yaml.Node `yaml:"primary"`
+	}
+	phoneKeys struct {
+		Number  yaml.Node `yaml:"number"`
+		Type    yaml.Node `yaml:"type"`
+		Primary yaml.Node `yaml:"primary"`
+	}
+	addressKeys struct {
+		Street     yaml.Node `yaml:"street"`
+		City       yaml.Node `yaml:"city"`
+		Region     yaml.Node `yaml:"region"`
+		PostalCode yaml.Node `yaml:"postal_code"`
+		Country    yaml.Node `yaml:"country"`
+		Primary    yaml.Node `yaml:"primary"`
+	}
+	accountKeys struct {
+		AccountType yaml.Node `yaml:"account_type"`
+		Name        yaml.Node `yaml:"name"`
+		Nickname    yaml.Node `yaml:"nickname"`
+		AccountMask yaml.Node `yaml:"account_mask"`
+		Balances    yaml.Node `yaml:"balances"`
+		Owners      yaml.Node `yaml:"owners"`
+		Closed      yaml.Node `yaml:"closed"`
+	}
+	balanceKeys struct {
+		Currency  yaml.Node `yaml:"currency"`
+		Available yaml.Node `yaml:"available"`
+		Current   yaml.Node `yaml:"current"`
+		Limit     yaml.Node `yaml:"limit"`
+	}
+	institutionKeys struct {
+		InstitutionID     yaml.Node `yaml:"institution_id"`
+		InstitutionName   yaml.Node `yaml:"institution_name"`
+		InstitutionAvatar yaml.Node `yaml:"institution_avatar"`
+	}
 )
 
 var (
@@ -85,29 +131,24 @@ func ParsePersonas(name string, data []byte) (map[string]*fixtures.Persona, erro
 // problems, so that their names still count as defined: a scenario naming
 // one gets no second error, and a later file defining it again is caught.
 func parsePersonaFile(name string, data []byte) ([]*personaDef, Errors) {
-	p := newParser(name)
-	p.kind = "fixtures file"
-	root := p.document(data)
-	if root == nil {
-		return nil, p.done()
-	}
+	p := newParser(name, "fixtures file")
 	var defs []*personaDef
-	p.section(root, fileKind{key: "personas", holds: "persona names to personas", other: "links", otherFile: "a scenario file"},
+	p.section(data, fileKind{key: "personas", holds: "persona names to personas", other: "links", otherFile: "a scenario file"},
 		func(name string, k, v *yaml.Node) {
-			if isNull(k) {
-				name = ""
-			}
+			per := p.persona(name, v) // its problems count even under a bad name
 			if !fixtureName.MatchString(name) {
 				p.errorf(k, "persona name %q must match %s", name, fixtureName)
-				p.persona(name, v) // its problems still count
 				return
 			}
-			defs = append(defs, &personaDef{name: name, source: p.file, line: k.Line, col: k.Column, persona: p.persona(name, v)})
+			defs = append(defs, &personaDef{name: name, source: p.file, line: k.Line, col: k.Column, persona: per})
 		})
+	if errs := p.done(); len(errs) > 0 {
+		return defs, errs // no Set is built from them: skip the hashes
+	}
 	for _, d := range defs {
 		d.hash = hashPersona(d.persona)
 	}
-	return defs, p.done()
+	return defs, nil
 }
 
 // hashPersona hashes everything a persona says. It hashes the JSON encoding,
@@ -138,58 +179,27 @@ func (p *parser) visit(n *yaml.Node) bool {
 	return false
 }
 
-// known reports whether key is one of keys, reporting it at k otherwise
-// (where says in what, as in "in owner").
-func (p *parser) known(k *yaml.Node, key, where string, keys []string) bool {
-	if slices.Contains(keys, key) {
-		return true
-	}
-	p.errorf(k, "unknown key %q %s (want %s)", key, where, strings.Join(keys, ", "))
-	return false
-}
-
 // persona parses one persona. A null value is an empty persona: everything
 // is generated.
 func (p *parser) persona(name string, v *yaml.Node) *fixtures.Persona {
 	per := &fixtures.Persona{}
-	if !p.visit(v) || isNull(v) {
+	var f personaKeys
+	if !p.visit(v) || isNull(v) || !p.decode(v, fmt.Sprintf("in persona %q", name), &f, "persona %q must be a mapping", name) {
 		return per
 	}
-	if v.Kind != yaml.MappingNode {
-		p.errorf(v, "persona %q must be a mapping, got %s", name, describe(v))
-		return per
-	}
-	var owners []ownerRef
-	var accounts []accountRef
-	ownersOK := true // owners left out or valid enough to check accounts against
-	where := fmt.Sprintf("in persona %q", name)
-	p.pairs(v, where, func(key string, k, v *yaml.Node) {
-		// A null value is the same as leaving the key out, here and below.
-		if !p.known(k, key, where, personaKeys) || isNull(v) {
-			return
-		}
-		switch key {
-		case "owners":
-			per.Owners, owners = p.owners(name, v)
-			ownersOK = len(per.Owners) > 0
-		case "accounts":
-			per.Accounts, accounts = p.accounts(v)
-		case "institution":
-			per.Institution = p.personaInstitution(v)
-		case "provider":
-			per.Provider, _ = p.enum(v, "provider", providers)
-		case "link_tags":
-			per.LinkTags = list(p, v, "link_tags", func(n, _ *yaml.Node) string {
-				s, _ := p.text(n, "a link tag", true)
-				return s
-			})
-		case "webhook":
-			if s, ok := p.webhook(v); ok {
-				per.Webhook = &s
-			}
-		}
+	owners := p.owners(name, &f.Owners, per)
+	accounts := p.accounts(&f.Accounts, per)
+	per.Institution = p.personaInstitution(&f.Institution)
+	per.Provider, _ = p.enum(&f.Provider, "provider", providers)
+	per.LinkTags = list(p, &f.LinkTags, "link_tags", func(n, _ *yaml.Node) string {
+		s, _ := p.text(n, "a link tag", true)
+		return s
 	})
-	if ownersOK {
+	if s, ok := p.webhook(&f.Webhook); ok {
+		per.Webhook = &s
+	}
+	// Accounts are checked against owners that are left out or valid enough.
+	if absent(&f.Owners) || len(per.Owners) > 0 {
 		p.accountOwners(name, per, owners, accounts)
 	}
 	return per
@@ -219,9 +229,10 @@ func at(n, raw *yaml.Node) *yaml.Node {
 	return n
 }
 
-func (p *parser) owners(persona string, v *yaml.Node) ([]fixtures.PersonaOwner, []ownerRef) {
+// owners parses the owners of a persona into per and returns them by names[0].
+func (p *parser) owners(persona string, v *yaml.Node, per *fixtures.Persona) []ownerRef {
 	var refs []ownerRef
-	owners := list(p, v, "owners", func(n, raw *yaml.Node) fixtures.PersonaOwner {
+	per.Owners = list(p, v, "owners", func(n, raw *yaml.Node) fixtures.PersonaOwner {
 		o, first := p.owner(n)
 		if first == nil {
 			return o
@@ -235,49 +246,38 @@ func (p *parser) owners(persona string, v *yaml.Node) ([]fixtures.PersonaOwner, 
 		}
 		return o
 	})
-	if owners != nil && len(owners) == 0 {
+	if per.Owners != nil && len(per.Owners) == 0 {
 		p.errorf(v, "owners must list at least one owner (leave owners out to generate them)")
 	}
-	return owners, refs
+	return refs
 }
 
 // owner parses one owner and returns its names[0] node when that is valid.
 func (p *parser) owner(n *yaml.Node) (fixtures.PersonaOwner, *yaml.Node) {
 	var o fixtures.PersonaOwner
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "an owner must be a mapping of %s, got %s", strings.Join(ownerKeys, ", "), describe(n))
+	var f ownerKeys
+	if !p.decode(n, "in owner", &f, "an owner must be a mapping of %s", keyList{&f}) {
 		return o, nil
 	}
 	var first *yaml.Node
-	p.pairs(n, "in owner", func(key string, k, v *yaml.Node) {
-		if !p.known(k, key, "in owner", ownerKeys) || isNull(v) {
-			return
+	i := 0
+	o.Names = list(p, &f.Names, "names", func(n, _ *yaml.Node) string {
+		s, ok := p.text(n, "a name", true)
+		if ok && i == 0 {
+			first = n // accounts name the owner by it
 		}
-		switch key {
-		case "names":
-			i := 0
-			o.Names = list(p, v, "names", func(n, _ *yaml.Node) string {
-				s, ok := p.text(n, "a name", true)
-				if ok && i == 0 {
-					first = n // accounts name the owner by it
-				}
-				i++
-				return s
-			})
-			if o.Names != nil && len(o.Names) == 0 {
-				p.errorf(v, "names must have at least one name (leave names out to generate one)")
-			}
-		case "emails":
-			prim := primaries{what: "emails"}
-			o.Emails = list(p, v, "emails", func(n, raw *yaml.Node) fixtures.Email { return p.email(n, raw, &prim) })
-		case "phone_numbers":
-			prim := primaries{what: "phone_numbers"}
-			o.PhoneNumbers = list(p, v, "phone_numbers", func(n, raw *yaml.Node) fixtures.Phone { return p.phone(n, raw, &prim) })
-		case "addresses":
-			prim := primaries{what: "addresses"}
-			o.Addresses = list(p, v, "addresses", func(n, raw *yaml.Node) fixtures.Address { return p.address(n, raw, &prim) })
-		}
+		i++
+		return s
 	})
+	if o.Names != nil && len(o.Names) == 0 {
+		p.errorf(&f.Names, "names must have at least one name (leave names out to generate one)")
+	}
+	prim := primaries{what: "emails"}
+	o.Emails = list(p, &f.Emails, "emails", func(n, raw *yaml.Node) fixtures.Email { return p.email(n, raw, &prim) })
+	prim = primaries{what: "phone_numbers"}
+	o.PhoneNumbers = list(p, &f.PhoneNumbers, "phone_numbers", func(n, raw *yaml.Node) fixtures.Phone { return p.phone(n, raw, &prim) })
+	prim = primaries{what: "addresses"}
+	o.Addresses = list(p, &f.Addresses, "addresses", func(n, raw *yaml.Node) fixtures.Address { return p.address(n, raw, &prim) })
 	return o, first
 }
 
@@ -293,10 +293,7 @@ func (p *parser) primary(v, raw *yaml.Node, prim *primaries) bool {
 	if !ok || !b {
 		return b
 	}
-	where := v
-	if raw.Kind == yaml.AliasNode {
-		where = raw
-	}
+	where := at(v, raw)
 	if prim.first != nil {
 		p.errorf(where, "more than one primary in %s (first at line %d, column %d)", prim.what, prim.first.Line, prim.first.Column)
 	} else {
@@ -307,30 +304,17 @@ func (p *parser) primary(v, raw *yaml.Node, prim *primaries) bool {
 
 func (p *parser) email(n, raw *yaml.Node, prim *primaries) fixtures.Email {
 	var e fixtures.Email
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "an email must be a mapping such as {address: ada@example.com, primary: true}, got %s", describe(n))
+	var f emailKeys
+	if !p.decode(n, "in email", &f, "an email must be a mapping such as {address: ada@example.com, primary: true}") {
 		return e
 	}
-	hasAddress := false
-	p.pairs(n, "in email", func(key string, k, v *yaml.Node) {
-		if !p.known(k, key, "in email", emailKeys) || isNull(v) {
-			return
-		}
-		switch key {
-		case "address":
-			hasAddress = true
-			if s, ok := p.text(v, "address", true); ok {
-				if validEmail(s) {
-					e.Address = s
-				} else {
-					p.errorf(v, "address %q is not an email address (want one @ and a dot in the domain)", s)
-				}
-			}
-		case "primary":
-			e.Primary = p.primary(v, raw, prim)
-		}
-	})
-	if !hasAddress {
+	if s, ok := p.text(&f.Address, "address", true); ok && validEmail(s) {
+		e.Address = s
+	} else if ok {
+		p.errorf(&f.Address, "address %q is not an email address (want one @ and a dot in the domain)", s)
+	}
+	e.Primary = p.primary(&f.Primary, raw, prim)
+	if absent(&f.Address) {
 		p.errorf(n, "an email needs address")
 	}
 	return e
@@ -346,30 +330,17 @@ func validEmail(s string) bool {
 
 func (p *parser) phone(n, raw *yaml.Node, prim *primaries) fixtures.Phone {
 	var ph fixtures.Phone
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "a phone number must be a mapping such as {number: \"+15125550142\", type: mobile}, got %s", describe(n))
+	var f phoneKeys
+	if !p.decode(n, "in phone number", &f, `a phone number must be a mapping such as {number: "+15125550142", type: mobile}`) {
 		return ph
 	}
-	var hasNumber, hasType bool
-	p.pairs(n, "in phone number", func(key string, k, v *yaml.Node) {
-		if !p.known(k, key, "in phone number", phoneKeys) || isNull(v) {
-			return
-		}
-		switch key {
-		case "number":
-			hasNumber = true
-			ph.Number, _ = p.text(v, "number", true)
-		case "type":
-			hasType = true
-			ph.Type, _ = p.enum(v, "phone type", fixtures.PhoneTypes())
-		case "primary":
-			ph.Primary = p.primary(v, raw, prim)
-		}
-	})
-	if !hasNumber {
+	ph.Number, _ = p.text(&f.Number, "number", true)
+	ph.Type, _ = p.enum(&f.Type, "phone type", fixtures.PhoneTypes())
+	ph.Primary = p.primary(&f.Primary, raw, prim)
+	if absent(&f.Number) {
 		p.errorf(n, "a phone number needs number")
 	}
-	if !hasType {
+	if absent(&f.Type) {
 		p.errorf(n, "a phone number needs type (one of %s)", strings.Join(fixtures.PhoneTypes(), ", "))
 	}
 	return ph
@@ -377,123 +348,86 @@ func (p *parser) phone(n, raw *yaml.Node, prim *primaries) fixtures.Phone {
 
 func (p *parser) address(n, raw *yaml.Node, prim *primaries) fixtures.Address {
 	var a fixtures.Address
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "an address must be a mapping of %s, got %s", strings.Join(addressKeys, ", "), describe(n))
+	var f addressKeys
+	if !p.decode(n, "in address", &f, "an address must be a mapping of %s", keyList{&f}) {
 		return a
 	}
-	var region, postal *yaml.Node
-	p.pairs(n, "in address", func(key string, k, v *yaml.Node) {
-		if !p.known(k, key, "in address", addressKeys) || isNull(v) {
-			return
-		}
-		switch key {
-		case "street":
-			a.Street, _ = p.text(v, "street", false)
-		case "city":
-			a.City, _ = p.text(v, "city", false)
-		case "region":
-			region = v
-			a.Region, _ = p.text(v, "region", false)
-		case "postal_code":
-			postal = v
-			a.PostalCode, _ = p.text(v, "postal_code", false)
-		case "country":
-			if s, ok := p.text(v, "country", false); ok {
-				if countryPattern.MatchString(s) {
-					a.Country = s
-				} else {
-					p.errorf(v, "country must be a 2-letter upper-case ISO 3166-1 code such as US or GB, got %q", s)
-				}
-			}
-		case "primary":
-			a.Primary = p.primary(v, raw, prim)
-		}
-	})
+	a.Street, _ = p.text(&f.Street, "street", false)
+	a.City, _ = p.text(&f.City, "city", false)
+	a.Region, _ = p.text(&f.Region, "region", false)
+	a.PostalCode, _ = p.text(&f.PostalCode, "postal_code", false)
+	if s, ok := p.text(&f.Country, "country", false); ok && countryPattern.MatchString(s) {
+		a.Country = s
+	} else if ok {
+		p.errorf(&f.Country, "country must be a 2-letter upper-case ISO 3166-1 code such as US or GB, got %q", s)
+	}
+	a.Primary = p.primary(&f.Primary, raw, prim)
 	// A US address is checked as MoneyKit's US data is: USPS state, ZIP code.
 	if a.Country == "US" {
 		switch {
-		case region == nil:
+		case absent(&f.Region):
 			p.errorf(n, "a US address needs region (a 2-letter USPS state code such as TX)")
-		case region.ShortTag() == "!!str" && !slices.Contains(uspsCodes, a.Region):
-			p.errorf(region, "region must be a 2-letter USPS state code when country is US, got %q", a.Region)
+		case f.Region.ShortTag() == "!!str" && !slices.Contains(uspsCodes, a.Region):
+			p.errorf(&f.Region, "region must be a 2-letter USPS state code when country is US, got %q", a.Region)
 		}
 		switch {
-		case postal == nil:
+		case absent(&f.PostalCode):
 			p.errorf(n, "a US address needs postal_code (a ZIP code such as \"78704\")")
-		case postal.ShortTag() == "!!str" && !zipPattern.MatchString(a.PostalCode):
-			p.errorf(postal, "postal_code must be a 5-digit ZIP or ZIP+4 when country is US, got %q", a.PostalCode)
+		case f.PostalCode.ShortTag() == "!!str" && !zipPattern.MatchString(a.PostalCode):
+			p.errorf(&f.PostalCode, "postal_code must be a 5-digit ZIP or ZIP+4 when country is US, got %q", a.PostalCode)
 		}
 	}
 	return a
 }
 
-func (p *parser) accounts(v *yaml.Node) ([]fixtures.PersonaAccount, []accountRef) {
+// accounts parses the accounts of a persona into per.
+func (p *parser) accounts(v *yaml.Node, per *fixtures.Persona) []accountRef {
 	var refs []accountRef
 	masks := make(map[string]*yaml.Node)
-	accounts := list(p, v, "accounts", func(n, raw *yaml.Node) fixtures.PersonaAccount {
+	per.Accounts = list(p, v, "accounts", func(n, raw *yaml.Node) fixtures.PersonaAccount {
 		a, ref, mask := p.account(n, raw)
 		refs = append(refs, ref)
-		if mask != nil {
-			where := at(mask, raw)
-			if first, dup := masks[a.AccountMask]; dup {
-				p.errorf(where, "account_mask %q is already used by another account of this persona (first at line %d, column %d)",
-					a.AccountMask, first.Line, first.Column)
-			} else {
-				masks[a.AccountMask] = where
-			}
+		if mask == nil {
+			return a
+		}
+		where := at(mask, raw)
+		if first, dup := masks[a.AccountMask]; dup {
+			p.errorf(where, "account_mask %q is already used by another account of this persona (first at line %d, column %d)",
+				a.AccountMask, first.Line, first.Column)
+		} else {
+			masks[a.AccountMask] = where
 		}
 		return a
 	})
-	return accounts, refs
+	return refs
 }
 
 // account parses one account; it returns the node of a valid account_mask.
 func (p *parser) account(n, raw *yaml.Node) (fixtures.PersonaAccount, accountRef, *yaml.Node) {
 	var a fixtures.PersonaAccount
-	ref := accountRef{at: at(n, raw)}
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "an account must be a mapping of %s, got %s", strings.Join(accountKeys, ", "), describe(n))
-		ref.ownersGiven = true // nothing more to say about it
+	var f accountKeys
+	ref := accountRef{at: at(n, raw), ownersGiven: true} // nothing more to say about a non-mapping
+	if !p.decode(n, "in account", &f, "an account must be a mapping of %s", keyList{&f}) {
 		return a, ref, nil
 	}
-	var mask *yaml.Node
-	var amounts map[string]*yaml.Node
-	p.pairs(n, "in account", func(key string, k, v *yaml.Node) {
-		if !p.known(k, key, "in account", accountKeys) || isNull(v) {
-			return
-		}
-		switch key {
-		case "account_type":
-			if s, ok := p.text(v, "account_type", true); ok {
-				if validAccountType(s) {
-					a.AccountType = s
-				} else {
-					p.errorf(v, "unknown account_type %q (want unknown or %s*, such as depository.checking)",
-						s, strings.Join(accountTypePrefixes, "*, "))
-				}
-			}
-		case "name":
-			a.Name, _ = p.text(v, "name", true)
-		case "nickname":
-			if s, ok := p.text(v, "nickname", true); ok {
-				a.Nickname = &s
-			}
-		case "account_mask":
-			if s, ok := p.mask(v); ok {
-				a.AccountMask, mask = s, v
-			}
-		case "balances":
-			a.Balances, amounts = p.balances(v)
-		case "owners":
-			ref.ownersGiven = true
-			a.Owners, ref.owners = p.accountOwnerList(v)
-		case "closed":
-			a.Closed, _ = p.bool(v, "closed")
-		}
-	})
-	if a.Balances != nil {
-		p.balanceRules(a.AccountType, a.Balances, amounts)
+	if s, ok := p.text(&f.AccountType, "account_type", true); ok && validAccountType(s) {
+		a.AccountType = s
+	} else if ok {
+		p.errorf(&f.AccountType, "unknown account_type %q (want unknown or %s*, such as depository.checking)",
+			s, strings.Join(accountTypePrefixes, "*, "))
 	}
+	a.Name, _ = p.text(&f.Name, "name", true)
+	if s, ok := p.text(&f.Nickname, "nickname", true); ok {
+		a.Nickname = &s
+	}
+	var mask *yaml.Node
+	if s, ok := p.mask(&f.AccountMask); ok {
+		a.AccountMask, mask = s, &f.AccountMask
+	}
+	a.Balances = p.balances(a.AccountType, &f.Balances)
+	ref.ownersGiven = !absent(&f.Owners)
+	a.Owners, ref.owners = p.accountOwnerList(&f.Owners)
+	a.Closed, _ = p.bool(&f.Closed, "closed")
 	return a, ref, mask
 }
 
@@ -558,10 +492,8 @@ func (p *parser) accountOwners(persona string, per *fixtures.Persona, owners []o
 				len(per.Owners), persona)
 		}
 		for _, n := range a.owners {
-			if slices.Contains(names, n.Value) {
-				continue
-			}
 			switch {
+			case slices.Contains(names, n.Value):
 			case per.Owners == nil:
 				p.errorf(n, "account owner %q is not an owner of persona %q (it leaves owners to be generated: list them under owners)", n.Value, persona)
 			case len(names) == 0:
@@ -573,114 +505,80 @@ func (p *parser) accountOwners(persona string, per *fixtures.Persona, owners []o
 	}
 }
 
-// balances parses an account's balances and returns the nodes of the amounts
-// given, for balanceRules.
-func (p *parser) balances(v *yaml.Node) (*fixtures.PersonaBalances, map[string]*yaml.Node) {
-	if v.Kind != yaml.MappingNode {
-		p.errorf(v, "balances must be a mapping of %s, got %s", strings.Join(balanceKeys, ", "), describe(v))
-		return nil, nil
+// balances parses an account's balances and checks the amounts given
+// against the account type typ, with the rules MoneyKit's data follows (and
+// apicheck enforces): a generated amount fits the given ones, but given ones
+// that contradict each other cannot be fixed by the generator.
+func (p *parser) balances(typ string, v *yaml.Node) *fixtures.PersonaBalances {
+	var f balanceKeys
+	if !p.decode(v, "in balances", &f, "balances must be a mapping of %s", keyList{&f}) {
+		return nil
 	}
 	b := &fixtures.PersonaBalances{}
-	nodes := make(map[string]*yaml.Node)
-	p.pairs(v, "in balances", func(key string, k, v *yaml.Node) {
-		if !p.known(k, key, "in balances", balanceKeys) || isNull(v) {
-			return
-		}
-		switch key {
-		case "currency":
-			if s, ok := p.text(v, "currency", false); ok {
-				if currencyPattern.MatchString(s) {
-					b.Currency = s
-				} else {
-					p.errorf(v, "currency must be 3 upper-case letters (ISO 4217) such as USD, got %q", s)
-				}
-			}
-		default:
-			m, ok := p.money(v, key)
-			if !ok {
-				return
-			}
-			nodes[key] = v
-			switch key {
-			case "available":
-				b.Available = m
-			case "current":
-				b.Current = m
-			case "limit":
-				b.Limit = m
-			}
-		}
-	})
-	return b, nodes
-}
-
-// balanceRules checks the amounts given against the account type, with the
-// rules MoneyKit's data follows (and apicheck enforces): a generated amount
-// fits the given ones, but given ones that contradict each other cannot be
-// fixed by the generator.
-func (p *parser) balanceRules(typ string, b *fixtures.PersonaBalances, nodes map[string]*yaml.Node) {
-	avail, cur, limit := b.Available, b.Current, b.Limit
+	if s, ok := p.text(&f.Currency, "currency", false); ok && currencyPattern.MatchString(s) {
+		b.Currency = s
+	} else if ok {
+		p.errorf(&f.Currency, "currency must be 3 upper-case letters (ISO 4217) such as USD, got %q", s)
+	}
+	avail, cur, limit := p.money(&f.Available, "available"), p.money(&f.Current, "current"), p.money(&f.Limit, "limit")
+	b.Available, b.Current, b.Limit = avail, cur, limit
 	switch {
 	case strings.HasPrefix(typ, "depository."):
 		switch {
 		case avail != nil && *avail < 0:
-			p.errorf(nodes["available"], "available must be >= 0 for a depository account, got %s", nodes["available"].Value)
+			p.errorf(&f.Available, "available must be >= 0 for a depository account, got %s", f.Available.Value)
 		case avail != nil && cur != nil && *avail > *cur:
-			p.errorf(nodes["available"], "available must be <= current for a depository account (%s > %s)",
-				nodes["available"].Value, nodes["current"].Value)
+			p.errorf(&f.Available, "available must be <= current for a depository account (%s > %s)", f.Available.Value, f.Current.Value)
 		}
 	case typ == "liability.credit_card":
-		limitOK, curOK := limit != nil, cur != nil
-		if limitOK && *limit <= 0 {
-			p.errorf(nodes["limit"], "limit must be > 0 for a credit card, got %s", nodes["limit"].Value)
-			limitOK = false
+		if limit != nil && *limit <= 0 {
+			p.errorf(&f.Limit, "limit must be > 0 for a credit card, got %s", f.Limit.Value)
+			limit = nil
 		}
-		if curOK && *cur < 0 {
-			p.errorf(nodes["current"], "current must be >= 0 for a credit card (it is the amount owed), got %s", nodes["current"].Value)
-			curOK = false
+		if cur != nil && *cur < 0 {
+			p.errorf(&f.Current, "current must be >= 0 for a credit card (it is the amount owed), got %s", f.Current.Value)
+			cur = nil
 		}
-		if curOK && limitOK && *cur > *limit {
-			p.errorf(nodes["current"], "current must be <= limit for a credit card (%s > %s)", nodes["current"].Value, nodes["limit"].Value)
-			curOK = false
+		if cur != nil && limit != nil && *cur > *limit {
+			p.errorf(&f.Current, "current must be <= limit for a credit card (%s > %s)", f.Current.Value, f.Limit.Value)
+			cur = nil
 		}
-		if avail != nil && curOK && limitOK && *avail != *limit-*cur {
-			p.errorf(nodes["available"], "available must be limit - current = %s for a credit card, got %s",
-				formatCents(*limit-*cur), nodes["available"].Value)
+		if avail != nil && cur != nil && limit != nil && *avail != *limit-*cur {
+			p.errorf(&f.Available, "available must be limit - current = %s for a credit card, got %s", formatCents(*limit-*cur), f.Available.Value)
 		}
 	case strings.HasPrefix(typ, "investment."):
 		if cur != nil && *cur < 0 {
-			p.errorf(nodes["current"], "current must be >= 0 for an investment account, got %s", nodes["current"].Value)
+			p.errorf(&f.Current, "current must be >= 0 for an investment account, got %s", f.Current.Value)
 		}
 	}
+	return b
 }
 
 // money parses an amount from its decimal text, so that 0.1 is exactly 10
 // cents: going through float64 would make some amounts a cent off.
-func (p *parser) money(v *yaml.Node, what string) (*fixtures.Money, bool) {
+func (p *parser) money(v *yaml.Node, what string) *fixtures.Money {
 	tag := v.ShortTag()
 	m := amountPattern.FindStringSubmatch(v.Value)
 	switch {
+	case absent(v):
+		return nil
 	case v.Kind != yaml.ScalarNode || tag != "!!int" && tag != "!!float" || m == nil || m[2] == "" && m[3] == "":
 		p.errorf(v, "%s must be a number with at most 2 decimals, or null, got %s", what, describe(v))
-		return nil, false
+		return nil
 	case len(m[3]) > 2:
 		p.errorf(v, "%s must have at most 2 decimals (whole cents), got %s", what, v.Value)
-		return nil, false
+		return nil
 	case len(strings.TrimLeft(m[2], "0")) > maxUnits:
 		p.errorf(v, "%s is too large, got %s", what, v.Value)
-		return nil, false
+		return nil
 	}
-	units, frac := cmpOr(m[2], "0"), m[3]+strings.Repeat("0", 2-len(m[3]))
-	cents, err := strconv.ParseInt(units+frac, 10, 64)
-	if err != nil { // the checks above rule this out
-		p.errorf(v, "%s is not a number, got %s", what, v.Value)
-		return nil, false
-	}
+	// The checks above leave at most maxUnits+2 digits: ParseInt cannot fail.
+	cents, _ := strconv.ParseInt(cmp.Or(m[2], "0")+m[3]+strings.Repeat("0", 2-len(m[3])), 10, 64)
 	if m[1] == "-" {
 		cents = -cents
 	}
 	money := fixtures.Money(cents)
-	return &money, true
+	return &money
 }
 
 // formatCents writes cents as a decimal amount: 1050 is 10.50.
@@ -692,32 +590,15 @@ func formatCents(m fixtures.Money) string {
 	return fmt.Sprintf("%s%d.%02d", sign, m/100, m%100)
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 func (p *parser) personaInstitution(v *yaml.Node) *fixtures.Institution {
-	if v.Kind != yaml.MappingNode {
-		p.errorf(v, "institution must be a mapping of %s, got %s", strings.Join(institutionKeys, ", "), describe(v))
+	var f institutionKeys
+	if !p.decode(v, "in institution", &f, "institution must be a mapping of %s", keyList{&f}) {
 		return nil
 	}
 	in := &fixtures.Institution{}
-	p.pairs(v, "in institution", func(key string, k, v *yaml.Node) {
-		if !p.known(k, key, "in institution", institutionKeys) || isNull(v) {
-			return
-		}
-		switch key {
-		case "institution_id":
-			in.ID, _ = p.text(v, key, true)
-		case "institution_name":
-			in.Name, _ = p.text(v, key, true)
-		case "institution_avatar":
-			in.Avatar, _ = p.text(v, key, true)
-		}
-	})
+	in.ID, _ = p.text(&f.InstitutionID, "institution_id", true)
+	in.Name, _ = p.text(&f.InstitutionName, "institution_name", true)
+	in.Avatar, _ = p.text(&f.InstitutionAvatar, "institution_avatar", true)
 	return in
 }
 
@@ -742,13 +623,10 @@ func (p *parser) text(v *yaml.Node, what string, nonEmpty bool) (string, bool) {
 		want = "a non-empty string"
 	}
 	switch {
-	case v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str":
-		if nonEmpty && v.Value == "" {
-			p.errorf(v, "%s must be %s, got %s", what, want, describe(v))
-			return "", false
-		}
+	case absent(v):
+	case v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" && (v.Value != "" || !nonEmpty):
 		return v.Value, true
-	case v.Kind == yaml.ScalarNode && !isNull(v):
+	case v.Kind == yaml.ScalarNode && v.ShortTag() != "!!str" && !isNull(v):
 		p.errorf(v, "%s must be %s, got %s (quote it: %q)", what, want, describe(v), v.Value)
 	default:
 		p.errorf(v, "%s must be %s, got %s", what, want, describe(v))
@@ -759,6 +637,9 @@ func (p *parser) text(v *yaml.Node, what string, nonEmpty bool) (string, bool) {
 // bool returns a true or false value.
 func (p *parser) bool(v *yaml.Node, what string) (bool, bool) {
 	var b bool
+	if absent(v) {
+		return false, false
+	}
 	if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" || v.Decode(&b) != nil {
 		p.errorf(v, "%s must be true or false, got %s", what, describe(v))
 		return false, false
@@ -768,8 +649,12 @@ func (p *parser) bool(v *yaml.Node, what string) (bool, bool) {
 
 // list parses sequence v with item for each element (aliases resolved; raw
 // is the element as written). It returns an empty, non-nil slice for [],
-// which in a persona means "none", and nil when v is not a sequence.
+// which in a persona means "none", and nil when v is left out or not a
+// sequence.
 func list[T any](p *parser, v *yaml.Node, what string, item func(n, raw *yaml.Node) T) []T {
+	if absent(v) {
+		return nil
+	}
 	if v.Kind != yaml.SequenceNode {
 		p.errorf(v, "%s must be a sequence, got %s", what, describe(v))
 		return nil

@@ -679,3 +679,27 @@ func mkdir(t *testing.T, name string) {
 		t.Fatal(err)
 	}
 }
+
+// TestParsePersonasAliasedMappings: a mapping reached through aliases is
+// decoded once per place it stands in, and its problems are reported with
+// the context of each place, once each.
+func TestParsePersonasAliasedMappings(t *testing.T) {
+	data := "personas:\n" +
+		"  a: &a {owners: [&o {names: [Ann], nmes: x}, *o], provider: mx}\n" +
+		"  b: *a\n"
+	_, err := ParsePersonas("a.yaml", []byte(data))
+	checkLines(t, errorLines(t, err), []string{
+		`a.yaml:2:37: unknown key "nmes" in owner (want names, emails, phone_numbers, addresses)`,
+		`a.yaml:2:47: owner "Ann" appears twice in persona "a" (first at line 2, column 31); accounts name owners by names[0], so it must be unique`,
+		`a.yaml:2:47: owner "Ann" appears twice in persona "b" (first at line 2, column 31); accounts name owners by names[0], so it must be unique`,
+	})
+
+	good := "personas:\n  a: &a {owners: [&o {names: [Ann]}], provider: mx}\n  b: *a\n  c: {owners: [*o]}\n"
+	got, err := ParsePersonas("a.yaml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got["a"], got["b"]) || !reflect.DeepEqual(got["a"].Owners, got["c"].Owners) || got["b"].Provider != "mx" {
+		t.Errorf("aliased personas differ: %s, %s, %s", dump(got["a"]), dump(got["b"]), dump(got["c"]))
+	}
+}

@@ -1,19 +1,39 @@
 // Package scenarios decides, per link ID, how the mock answers: which of
 // MoneyKit's documented errors a link gets and on which calls, how slow it is,
 // how it is rate-limited, and how its successful answers are shaped, down to
-// the people and accounts they show (personas). It holds the YAML schemas of
-// scenario files and fixtures files, the embedded default catalogue
-// (default.yaml), loading and validation with file:line:col messages, lookup
-// by link ID, and the pure decision logic. It knows nothing of HTTP or fake
-// data: the handler layer turns a matched [Entry] into a response.
+// the people and accounts they show (personas). It knows nothing of HTTP or
+// fake data: the handler layer turns a matched [Entry] into a response.
 //
-// One exception to the project's rule that scenarios imports no project
-// package: it imports fixtures, for fixtures.Persona and the embedded demo
-// personas (fixtures.DefaultPersonas). A persona file is parsed straight
-// into the type the generator takes, so the schema and the generator's input
-// are one type and cannot drift apart; a mirror type here would need a copy
-// and a conversion kept in step by hand. fixtures still imports nothing of
-// this package, so imports stay acyclic.
+// # What it owns
+//
+//   - the YAML schemas of scenario files and fixtures files, decoded with
+//     yaml.v3 into yaml-tagged structs (parse.go, persona.go), and their
+//     validation, which reports every problem as file:line:col;
+//   - the one table of error kinds: each [Kind]'s HTTP status, MoneyKit
+//     error_code and default error_message ([Kind.Info], [Kinds], kinds.go);
+//   - the embedded default catalogue (default.yaml), loading and layering of
+//     user files over it ([Load], [LoadWith]), and the file watcher
+//     ([WatchSources]);
+//   - lookup by link ID ([Set]) and the pure decision logic: which calls get
+//     the error ([Entry.Applies]), delays ([Entry.DelayFor]), token buckets
+//     ([Limiter]) and the fingerprint that keys counters ([Entry.Fingerprint]).
+//
+// # What it may import
+//
+// The standard library, gopkg.in/yaml.v3 and, of this project, only
+// fixtures. yaml.v3 is used nowhere else in the module: other packages get
+// decoded values, never YAML. The import of fixtures is for fixtures.Persona
+// and the embedded demo personas (fixtures.DefaultPersonas): a persona file
+// is parsed straight into the type the generator takes, so the schema and
+// the generator's input are one type and cannot drift apart; a mirror type
+// here would need a copy and a conversion kept in step by hand. fixtures
+// imports nothing of this package, so imports stay acyclic, and nothing here
+// imports handlers, mock or main. Statuses are plain ints, not net/http
+// constants, so that the package stays free of HTTP.
+//
+// The package has no exported variables and no init functions: its tables
+// are unexported, and the slices it hands out ([Kinds], [Set.Entries]) are
+// the caller's (entries and personas themselves are shared and read-only).
 //
 // # A scenario file
 //
@@ -192,6 +212,7 @@ import (
 	"hash"
 	"hash/fnv"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -200,15 +221,16 @@ import (
 // Kind is an error kind in a scenario file.
 type Kind string
 
-// The error kinds a scenario can ask for. The comment gives the status and
-// MoneyKit error_code the handler layer answers with.
+// The error kinds a scenario can ask for. What the mock answers for each,
+// status, error_code and default error_message, is in the one table of
+// kinds.go: see [Kind.Info] and [Kinds].
 const (
-	Deleted            Kind = "deleted"             // 410 link_error.deleted
-	NotFound           Kind = "not_found"           // 404 link_error.not_found
-	Forbidden          Kind = "forbidden"           // 403 link_error.forbidden_action
-	BadState           Kind = "bad_state"           // 422 link_error.bad_state
-	RateLimited        Kind = "rate_limited"        // 429 api_error.rate_limit_exceeded
-	UnauthorizedAccess Kind = "unauthorized_access" // 401 link_error.unauthorized_access
+	Deleted            Kind = "deleted"
+	NotFound           Kind = "not_found"
+	Forbidden          Kind = "forbidden"
+	BadState           Kind = "bad_state"
+	RateLimited        Kind = "rate_limited"
+	UnauthorizedAccess Kind = "unauthorized_access"
 )
 
 // DefaultRetryAfter is the Retry-After of error: rate_limited when retry_after
@@ -218,9 +240,11 @@ const DefaultRetryAfter = time.Second
 // Entry is one pattern of a scenario file and what it does. Entries returned
 // by this package are shared and must not be modified.
 type Entry struct {
-	Pattern   string // exact link ID or glob, as written
-	Source    string // "embedded:default.yaml", a file path, or "runtime"
-	Line, Col int    // position of the pattern key in Source
+	// Pattern, Source and position are where the entry is, not what it
+	// does: Fingerprint leaves them out.
+	Pattern   string `fingerprint:"-"` // exact link ID or glob, as written
+	Source    string `fingerprint:"-"` // "embedded:default.yaml", a file path, or "runtime"
+	Line, Col int    `fingerprint:"-"` // position of the pattern key in Source
 
 	Error         Kind   // "" for a success entry
 	Message       string // error_message override; "" for the default
@@ -249,6 +273,8 @@ type Entry struct {
 	// that changes a persona changes the fingerprints of the entries naming
 	// it, and cached bodies and counters keyed by them do not go stale.
 	PersonaHash uint64
+
+	fp uint64 // Fingerprint, once sealed; 0 until then
 }
 
 // Delay is how long an answer waits: Min when Min == Max, otherwise a
@@ -346,54 +372,71 @@ func (e *Entry) LimitRetryAfterSeconds(bucket time.Duration) int {
 	return int(ceilSeconds(bucket) / time.Second)
 }
 
-// Fingerprint hashes the entry's behaviour: every key of the entry and the
-// content of the persona it names (PersonaHash), but not Pattern, Source,
-// Line or Col. Counters keyed by it restart when a reload
-// changes the entry and survive when it does not.
+// Fingerprint hashes the entry's behaviour: every field but Pattern, Source,
+// Line and Col, so it covers the content of the persona the entry names
+// (PersonaHash). Counters keyed by it restart when a reload changes the
+// entry and survive when it does not. It is computed once, when the entry
+// enters a Set or is bound to a persona ([Set.Bind]); an entry that has not
+// (one fresh from [Parse] or [ParseEntry]) computes it on each call.
 func (e *Entry) Fingerprint() uint64 {
+	if e.fp != 0 {
+		return e.fp
+	}
+	return e.fingerprint()
+}
+
+// seal stores the fingerprint. Call it only on an entry nobody else sees yet.
+func (e *Entry) seal() { e.fp = e.fingerprint() }
+
+// fingerprint hashes the fields of the entry that are not tagged
+// fingerprint:"-", in declaration order, so a field added to Entry is
+// covered without a change here. Each value goes to the hasher as the
+// hand-written field list before it did (strings, integers and durations as
+// such, a pointer as its presence and then its target, a map as its length
+// and then its pairs by key), so fingerprints kept their values.
+func (e *Entry) fingerprint() uint64 {
 	h := newHasher()
-	h.str(string(e.Error))
-	h.str(e.Message)
-	h.str(e.LinkErrorCode)
-	h.int(int(e.RetryAfter))
-	h.int(int(e.Delay.Min))
-	h.int(int(e.Delay.Max))
-	h.int(e.Every)
-	h.int(e.After)
-	h.int(e.Times)
-	h.bool(e.RateLimit != nil)
-	if rl := e.RateLimit; rl != nil {
-		h.int(rl.Requests)
-		h.int(int(rl.Per))
-	}
-	h.bool(e.Link != nil)
-	if l := e.Link; l != nil {
-		h.str(l.State)
-		h.str(l.ErrorCode)
-		h.int(len(l.Products))
-		for _, name := range slices.Sorted(maps.Keys(l.Products)) {
-			p := l.Products[name]
-			h.str(name)
-			h.str(p.ErrorCode)
-			h.str(p.ErrorMessage)
-			h.str(p.Unavailable)
-		}
-	}
-	h.bool(e.Accounts != nil)
-	if e.Accounts != nil {
-		h.int(*e.Accounts)
-	}
-	h.bool(e.Institution != nil)
-	if in := e.Institution; in != nil {
-		h.str(in.InstitutionID)
-		h.str(in.InstitutionName)
-		h.str(in.InstitutionAvatar)
-		h.str(in.Provider)
-	}
-	h.str(e.Fixture)
-	h.int(int(e.RefreshDelay))
-	h.uint(e.PersonaHash)
+	h.value(reflect.ValueOf(e).Elem())
 	return h.sum()
+}
+
+// value feeds v to the hasher, as fingerprint describes.
+func (h *hasher) value(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		h.str(v.String())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		h.int(int(v.Int()))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		h.uint(v.Uint())
+	case reflect.Bool:
+		h.bool(v.Bool())
+	case reflect.Pointer:
+		h.bool(!v.IsNil())
+		if !v.IsNil() {
+			h.value(v.Elem())
+		}
+	case reflect.Map:
+		h.int(v.Len())
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		for _, k := range keys {
+			h.value(k)
+			h.value(v.MapIndex(k))
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			// Unexported fields (the stored fingerprint) are not behaviour.
+			if f := t.Field(i); f.IsExported() && f.Tag.Get("fingerprint") != "-" {
+				h.value(v.Field(i))
+			}
+		}
+	default:
+		// TestFingerprintCoversEveryField fills every field, so a field of
+		// a new kind gets here in the tests first.
+		panic("scenarios: cannot fingerprint a " + v.Type().String())
+	}
 }
 
 // Summary describes what the entry does in one short line, such as
@@ -491,9 +534,8 @@ func ceilSeconds(d time.Duration) time.Duration {
 	return s * time.Second
 }
 
-// formatDuration prints d like time.Duration.String without the zero units
-// it appends ("1m" rather than "1m0s").
-// FormatDuration writes d as people write it in a scenario file: 1m, not 1m0s.
+// FormatDuration writes d as people write it in a scenario file: like
+// time.Duration.String without the zero units it appends (1m, not 1m0s).
 func FormatDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {

@@ -114,7 +114,7 @@ func (s *Set) Personas() []string {
 // of s, and otherwise a copy (entries are shared, so never changed). The
 // entries of a Set are bound already; bind an entry parsed at run time
 // ([ParseEntry]) before using its Fingerprint, so that it too changes when a
-// reload changes its persona.
+// reload changes its persona. A copy has its fingerprint computed already.
 func (s *Set) Bind(e *Entry) *Entry {
 	if s == nil || e == nil || e.Fixture == "" {
 		return e
@@ -125,6 +125,7 @@ func (s *Set) Bind(e *Entry) *Entry {
 	}
 	c := *e
 	c.PersonaHash = d.hash
+	c.seal()
 	return &c
 }
 
