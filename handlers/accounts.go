@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/moneykit-mock/moneykit-mock/fixtures"
+	"github.com/moneykit-mock/moneykit-mock/scenarios"
 )
 
 // MsgAccountNotFound is the message of a 404 for an account the link does
@@ -48,7 +49,7 @@ func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request, ri *reqIn
 	}
 	accountID, err := url.PathUnescape(ri.vars["account_id"])
 	if err != nil {
-		return &APIError{Status: http.StatusNotFound, Code: CodeLinkNotFound, Message: MsgAccountNotFound}
+		return accountNotFound()
 	}
 	lr, err := s.enterLink(r, ri, id)
 	if err != nil {
@@ -60,7 +61,7 @@ func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request, ri *reqIn
 			return s.writeValue(w, http.StatusOK, fixtures.AccountAnswer{Account: data.Accounts[i].Response(), Link: &data.Link})
 		}
 	}
-	return &APIError{Status: http.StatusNotFound, Code: CodeLinkNotFound, Message: MsgAccountNotFound}
+	return accountNotFound()
 }
 
 // handleAccountNumbers handles "GET /links/{id}/accounts/numbers": every
@@ -101,4 +102,11 @@ const MsgNoTransactions = "Transactions are not simulated by this mock: no route
 func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
 	ri.linkID = clip(ri.vars["id"], 100)
 	return &APIError{Status: http.StatusNotFound, Code: CodeRouteNotFound, Message: MsgNoTransactions}
+}
+
+// accountNotFound is the 404 of an account the link does not have.
+func accountNotFound() *APIError {
+	ae := kindError(scenarios.NotFound)
+	ae.Message = MsgAccountNotFound
+	return ae
 }

@@ -4,21 +4,20 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+
+	"github.com/moneykit-mock/moneykit-mock/scenarios"
 )
 
-// Error codes of MoneyKit's API (reference §8.9), plus the few the mock needs
-// for things the reference does not cover (an unknown route, a wrong method, an
-// internal fault); those are marked "mock".
+// Error codes of MoneyKit's API (reference §8.9) that the handlers answer
+// with themselves, plus the few the mock needs for things the reference does
+// not cover (an unknown route, a wrong method, an internal fault); those are
+// marked "mock". The codes and default messages of the scenario error kinds
+// (deleted, not_found, ...) are scenarios' one table (scenarios.Kinds); the
+// handlers read them from there (kindError).
 const (
 	CodeExpiredToken       = "api_error.auth.expired_access_token"
 	CodeUnauthorized       = "api_error.auth.unauthorized"
-	CodeRateLimited        = "api_error.rate_limit_exceeded"
 	CodeValidationFailed   = "api_error.request.validation_failed"
-	CodeUnauthorizedAccess = "link_error.unauthorized_access"
-	CodeForbidden          = "link_error.forbidden_action"
-	CodeLinkNotFound       = "link_error.not_found"
-	CodeDeleted            = "link_error.deleted"
-	CodeBadState           = "link_error.bad_state"
 	CodeBadConfig          = "link_error.bad_config"
 	CodeInvalidExchange    = "link_session_error.invalid_token_exchange"
 	CodeRouteNotFound      = "api_error.request.not_found"          // mock
@@ -33,13 +32,7 @@ const (
 	MsgInvalidToken       = "Invalid access token"
 	MsgBadClient          = "Invalid client credentials"
 	MsgBadGrantType       = "Invalid grant_type: only client_credentials is supported"
-	MsgRateLimited        = "Rate limit exceeded. Use the value of the Retry-After header as guidance for when to retry the request."
 	MsgValidation         = "Request validation error"
-	MsgUnauthorizedAccess = "Unauthorized link access."
-	MsgForbidden          = "Identity access not permitted"
-	MsgLinkNotFound       = "Link not found."
-	MsgDeleted            = "This link was deleted at some earlier time."
-	MsgBadState           = "The link is in a state that does not allow this request"
 	MsgBadConfig          = "Link missing webhook configuration"
 	MsgInvalidExchange    = "The exchangeable token is unknown or was already exchanged"
 	MsgRouteNotFound      = "No such route"
@@ -87,7 +80,7 @@ type envelope struct {
 
 func (e *APIError) docsURL() string {
 	switch {
-	case e.Code == CodeRateLimited:
+	case e.Code == kindCode(scenarios.RateLimited):
 		return docsRateLimits
 	case len(e.Code) > 11 && e.Code[:11] == "link_error.":
 		return docsLinkErrors
@@ -98,7 +91,7 @@ func (e *APIError) docsURL() string {
 // MarshalJSON writes the envelope.
 func (e *APIError) MarshalJSON() ([]byte, error) {
 	b := envelope{ErrorCode: e.Code, ErrorMessage: e.Message, DocumentationURL: e.docsURL(), ValidationErrors: e.ValidationErrors}
-	if e.Code == CodeBadState {
+	if e.Code == kindCode(scenarios.BadState) {
 		b.LinkErrorCode = &e.LinkErrorCode
 	}
 	return marshal(b)
@@ -127,4 +120,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	b, _ := ae.MarshalJSON()
 	writeJSON(w, ae.Status, b)
+}
+
+// kindCode is the error_code of a scenario error kind, from scenarios' table.
+func kindCode(k scenarios.Kind) string {
+	ki, _ := k.Info()
+	return ki.Code
 }

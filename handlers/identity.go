@@ -20,7 +20,7 @@ func linkID(ri *reqInfo) (string, error) {
 	id, err := url.PathUnescape(raw)
 	ri.linkID = clip(raw, 100)
 	if err != nil || id == "" || len(id) > maxLinkIDLen {
-		return "", &APIError{Status: http.StatusNotFound, Code: CodeLinkNotFound, Message: MsgLinkNotFound}
+		return "", kindError(scenarios.NotFound)
 	}
 	return id, nil
 }

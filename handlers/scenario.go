@@ -46,8 +46,9 @@ func (s *Server) enterLink(r *http.Request, ri *reqInfo, id string) (linkRequest
 		}
 	}
 	if call.Refused {
-		return linkRequest{}, &APIError{Status: http.StatusTooManyRequests, Code: CodeRateLimited, Message: MsgRateLimited,
-			RetryAfter: e.LimitRetryAfterSeconds(call.Wait)}
+		ae := kindError(scenarios.RateLimited)
+		ae.RetryAfter = e.LimitRetryAfterSeconds(call.Wait)
+		return linkRequest{}, ae
 	}
 	if e.Error != "" && e.Applies(call.N) {
 		return linkRequest{}, scenarioError(e)
@@ -67,27 +68,21 @@ func (s *Server) lookup(ri *reqInfo, sess state.Session, linkID string) *scenari
 	return ri.set.Lookup(linkID)
 }
 
-// scenarioError is the answer a scenario's error kind stands for.
+// scenarioError is the answer a scenario's error kind stands for: its
+// status, error_code and default message from scenarios' one table, the
+// entry's message when it has one, and the extras a kind carries.
 func scenarioError(e *scenarios.Entry) *APIError {
-	ae := &APIError{}
+	ki, ok := e.Error.Info()
+	if !ok {
+		// The loader admits only the kinds of the table; reaching here is a bug.
+		return &APIError{Status: http.StatusInternalServerError, Code: CodeInternal, Message: MsgInternal}
+	}
+	ae := &APIError{Status: ki.Status, Code: ki.Code, Message: ki.Message}
 	switch e.Error {
-	case scenarios.Deleted:
-		ae.Status, ae.Code, ae.Message = http.StatusGone, CodeDeleted, MsgDeleted
-	case scenarios.NotFound:
-		ae.Status, ae.Code, ae.Message = http.StatusNotFound, CodeLinkNotFound, MsgLinkNotFound
-	case scenarios.Forbidden:
-		ae.Status, ae.Code, ae.Message = http.StatusForbidden, CodeForbidden, MsgForbidden
 	case scenarios.BadState:
-		ae.Status, ae.Code, ae.Message = http.StatusUnprocessableEntity, CodeBadState, MsgBadState
 		ae.LinkErrorCode = e.LinkErrorCode
 	case scenarios.RateLimited:
-		ae.Status, ae.Code, ae.Message = http.StatusTooManyRequests, CodeRateLimited, MsgRateLimited
 		ae.RetryAfter = e.RetryAfterSeconds()
-	case scenarios.UnauthorizedAccess:
-		ae.Status, ae.Code, ae.Message = http.StatusUnauthorized, CodeUnauthorizedAccess, MsgUnauthorizedAccess
-	default:
-		// The loader admits only the kinds above; reaching here is a bug.
-		ae.Status, ae.Code, ae.Message = http.StatusInternalServerError, CodeInternal, MsgInternal
 	}
 	if e.Message != "" {
 		ae.Message = e.Message
@@ -118,15 +113,7 @@ func options(set *scenarios.Set, e *scenarios.Entry) fixtures.Options {
 		}
 		o.InstitutionAvatar, o.Provider = in.InstitutionAvatar, in.Provider
 	}
-	if ls := e.Link; ls != nil {
-		o.Link = &fixtures.LinkShape{State: ls.State, ErrorCode: ls.ErrorCode}
-		if ls.Products != nil {
-			o.Link.Products = make(map[string]fixtures.ProductShape, len(ls.Products))
-			for name, ps := range ls.Products {
-				o.Link.Products[name] = fixtures.ProductShape(ps)
-			}
-		}
-	}
+	o.Link = e.Link
 	return o
 }
 

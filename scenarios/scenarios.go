@@ -207,6 +207,7 @@
 package scenarios
 
 import (
+	"github.com/moneykit-mock/moneykit-mock/fixtures"
 	"encoding/binary"
 	"fmt"
 	"hash"
@@ -288,20 +289,13 @@ type RateLimit struct {
 	Per      time.Duration
 }
 
-// LinkShape shapes the link object of a successful answer. Empty fields are
-// left to the generator. The JSON names are MoneyKit's.
-type LinkShape struct {
-	State     string                  `json:"state,omitempty"`
-	ErrorCode string                  `json:"error_code,omitempty"`
-	Products  map[string]ProductShape `json:"products,omitempty"`
-}
+// LinkShape shapes the link object of a successful answer; it is the
+// generator's own type (fixtures.LinkShape), so that the scenario's shaping
+// reaches fixtures without a conversion kept in step by hand.
+type LinkShape = fixtures.LinkShape
 
 // ProductShape shapes one product of the link (a LinkProductResponse).
-type ProductShape struct {
-	ErrorCode    string `json:"error_code,omitempty"`
-	ErrorMessage string `json:"error_message,omitempty"`
-	Unavailable  string `json:"unavailable,omitempty"`
-}
+type ProductShape = fixtures.ProductShape
 
 // InstitutionShape shapes the institution fields of the link.
 type InstitutionShape struct {
