@@ -29,6 +29,17 @@ type scenarioView struct {
 	Link        *scenarios.LinkShape        `json:"link,omitempty"`
 	Accounts    *int                        `json:"accounts,omitempty"`
 	Institution *scenarios.InstitutionShape `json:"institution,omitempty"`
+	Webhook     *string                     `json:"webhook,omitempty"`
+	Webhooks    *webhookChaosView           `json:"webhooks,omitempty"`
+}
+
+// webhookChaosView is an entry's webhooks key as the listing shows it.
+type webhookChaosView struct {
+	Delay         string   `json:"delay,omitempty"`
+	Duplicate     int      `json:"duplicate,omitempty"`
+	Reorder       bool     `json:"reorder,omitempty"`
+	Drop          []string `json:"drop,omitempty"`
+	FailSignature string   `json:"fail_signature,omitempty"`
 }
 
 type outcomeView struct {
@@ -55,7 +66,10 @@ func viewScenario(e *scenarios.Entry) scenarioView {
 	v := scenarioView{
 		Pattern: e.Pattern, Match: "exact", Source: source,
 		Summary: e.Summary(), Every: e.Every, After: e.After, Times: e.Times,
-		Link: e.Link, Accounts: e.Accounts, Institution: e.Institution,
+		Link: e.Link, Accounts: e.Accounts, Institution: e.Institution, Webhook: e.Webhook,
+	}
+	if w := e.Webhooks; w != nil {
+		v.Webhooks = &webhookChaosView{Delay: delayText(w.Delay), Duplicate: w.Duplicate, Reorder: w.Reorder, Drop: w.Drop, FailSignature: w.FailSignature}
 	}
 	if e.IsGlob() {
 		v.Match = "glob"
@@ -65,12 +79,7 @@ func viewScenario(e *scenarios.Entry) scenarioView {
 		v.Outcome = &outcomeView{Kind: string(e.Error), Status: ae.Status, ErrorCode: ae.Code,
 			ErrorMessage: ae.Message, LinkErrorCode: ae.LinkErrorCode, RetryAfter: ae.RetryAfter}
 	}
-	if d := e.Delay; d.Max > 0 {
-		v.Delay = scenarios.FormatDuration(d.Min)
-		if d.Min != d.Max {
-			v.Delay += ".." + scenarios.FormatDuration(d.Max)
-		}
-	}
+	v.Delay = delayText(e.Delay)
 	if rl := e.RateLimit; rl != nil {
 		v.Limit = &rateLimitView{Requests: rl.Requests, Per: scenarios.FormatDuration(rl.Per)}
 		if e.RetryAfter > 0 {
@@ -223,3 +232,15 @@ func scenarioProblems(err error, loc []any) *APIError {
 
 // runtimeSource is the Source of scenario entries set at run time.
 const runtimeSource = "runtime"
+
+// delayText writes a delay as a scenario file does: 1s, or 100ms..2s; "" for none.
+func delayText(d scenarios.Delay) string {
+	if d.Max <= 0 {
+		return ""
+	}
+	t := scenarios.FormatDuration(d.Min)
+	if d.Min != d.Max {
+		t += ".." + scenarios.FormatDuration(d.Max)
+	}
+	return t
+}

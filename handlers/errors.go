@@ -15,14 +15,14 @@ import (
 // (deleted, not_found, ...) are scenarios' one table (scenarios.Kinds); the
 // handlers read them from there (kindError).
 const (
-	CodeExpiredToken       = "api_error.auth.expired_access_token"
-	CodeUnauthorized       = "api_error.auth.unauthorized"
-	CodeValidationFailed   = "api_error.request.validation_failed"
-	CodeBadConfig          = "link_error.bad_config"
-	CodeInvalidExchange    = "link_session_error.invalid_token_exchange"
-	CodeRouteNotFound      = "api_error.request.not_found"          // mock
-	CodeMethodNotAllowed   = "api_error.request.method_not_allowed" // mock
-	CodeInternal           = "api_error.internal_server_error"      // mock
+	CodeExpiredToken     = "api_error.auth.expired_access_token"
+	CodeUnauthorized     = "api_error.auth.unauthorized"
+	CodeValidationFailed = "api_error.request.validation_failed"
+	CodeBadConfig        = "link_error.bad_config"
+	CodeInvalidExchange  = "link_session_error.invalid_token_exchange"
+	CodeRouteNotFound    = "api_error.request.not_found"          // mock
+	CodeMethodNotAllowed = "api_error.request.method_not_allowed" // mock
+	CodeInternal         = "api_error.internal_server_error"      // mock
 )
 
 // Messages are MoneyKit's defaults where the reference gives one.

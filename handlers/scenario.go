@@ -92,7 +92,7 @@ func scenarioError(e *scenarios.Entry) *APIError {
 
 // shapes reports whether an entry changes the data of its successes.
 func shapes(e *scenarios.Entry) bool {
-	return e != nil && (e.Link != nil || e.Accounts != nil || e.Institution != nil || e.Fixture != "")
+	return e != nil && (e.Link != nil || e.Accounts != nil || e.Institution != nil || e.Fixture != "" || e.Webhook != nil)
 }
 
 // options are the fixtures options a link's entry stands for, with the
@@ -114,6 +114,9 @@ func options(set *scenarios.Set, e *scenarios.Entry) fixtures.Options {
 		o.InstitutionAvatar, o.Provider = in.InstitutionAvatar, in.Provider
 	}
 	o.Link = e.Link
+	if e.Webhook != nil {
+		o.Webhook = *e.Webhook
+	}
 	return o
 }
 

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -138,7 +139,18 @@ func (s *Server) checkWebhookURL(u string) error { return s.hooks.policy.Validat
 
 // chaosOf is the delivery chaos a link's scenario entry asks for.
 func chaosOf(e *scenarios.Entry) webhooks.Chaos {
-	return webhooks.Chaos{}
+	if e == nil || e.Webhooks == nil {
+		return webhooks.Chaos{}
+	}
+	w := e.Webhooks
+	c := webhooks.Chaos{Delay: w.Delay.Min, DelayMax: w.Delay.Max, Duplicate: w.Duplicate, Reorder: w.Reorder, Drop: w.Drop}
+	switch w.FailSignature {
+	case "wrong_key":
+		c.FailSignature = webhooks.SignWrongKey
+	case "wrong_hash":
+		c.FailSignature = webhooks.SignWrongHash
+	}
+	return c
 }
 
 // hookTarget is where a link's webhooks go: its webhook, in its session.
@@ -200,43 +212,61 @@ func (s *Server) stateChanged(lr linkRequest, l *fixtures.Link, msg string) {
 // refreshEvents sends link.product_refresh for each refreshed product:
 // in_progress at once, then completed or failed when the refresh ends by
 // the mock's clock (a pinned clock ends it when it is moved past the end).
-// With the scenario's reorder, a product's two events go together at the
-// end, in a seeded order that is not the natural one.
+// The events of one refresh go as one batch, in product order, so they
+// arrive in that order; with the scenario's reorder, all of them go
+// together at the end in reverse order (each completed or failed before its
+// in_progress), the order a receiver must survive.
 func (s *Server) refreshEvents(lr linkRequest, l *fixtures.Link, products []string) {
 	t, ok := s.target(lr, l)
 	if !ok {
 		return
 	}
 	now := s.clock.Now()
+	var started []webhooks.Payload
+	var ends time.Time
+	type ending struct {
+		product, state, msg string
+		done                time.Time
+	}
+	var endings []ending
 	for _, product := range products {
 		r, ok := lr.rt.Refreshes[product]
 		if !ok {
 			continue
 		}
-		started, err := s.build.ProductRefresh(s.base(lr.sess, t, now), product, "in_progress", r.Requested, "")
+		p, err := s.build.ProductRefresh(s.base(lr.sess, t, now), product, "in_progress", r.Requested, "")
 		if err != nil {
 			continue
 		}
-		if !t.chaos.Reorder {
-			s.send(t, started)
-		}
-		state, msg := "completed", ""
+		started = append(started, p)
+		e := ending{product: product, state: "completed", done: r.Done}
 		if r.Fail != "" {
-			state, msg = "failed", fixtures.RefreshFailedMessage
+			e.state, e.msg = "failed", fixtures.RefreshFailedMessage
 		}
-		sess := lr.sess
-		s.hooks.scheduler().add(r.Ends, func() {
-			ended, err := s.build.ProductRefresh(s.base(sess, t, r.Ends), product, state, r.Done, msg)
-			if err != nil {
-				return
-			}
-			if t.chaos.Reorder {
-				s.send(t, started, ended)
-			} else {
-				s.send(t, ended)
-			}
-		})
+		endings = append(endings, e)
+		ends = r.Ends
 	}
+	if len(started) == 0 {
+		return
+	}
+	if !t.chaos.Reorder {
+		s.send(t, started...)
+	}
+	sess := lr.sess
+	s.hooks.scheduler().add(ends, func() {
+		var ended []webhooks.Payload
+		for _, e := range endings {
+			if p, err := s.build.ProductRefresh(s.base(sess, t, ends), e.product, e.state, e.done, e.msg); err == nil {
+				ended = append(ended, p)
+			}
+		}
+		if t.chaos.Reorder {
+			ended = append(slices.Clone(started), ended...) // the natural order, then reversed
+			slices.Reverse(ended)
+			t.chaos.Reorder = false // the batch is in the order wanted; do not shuffle it
+		}
+		s.send(t, ended...)
+	})
 }
 
 // scheduler runs work when the mock's clock reaches a time: on a real clock

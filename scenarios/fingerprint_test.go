@@ -54,12 +54,30 @@ func fingerprintByHand(e *Entry) uint64 {
 	h.str(e.Fixture)
 	h.int(int(e.RefreshDelay))
 	h.uint(e.PersonaHash)
+	// The fields added since, hashed only when set.
+	if e.Webhook != nil {
+		h.bool(true)
+		h.str(*e.Webhook)
+	}
+	if w := e.Webhooks; w != nil {
+		h.bool(true)
+		h.int(int(w.Delay.Min))
+		h.int(int(w.Delay.Max))
+		h.int(w.Duplicate)
+		h.bool(w.Reorder)
+		h.int(len(w.Drop))
+		for _, d := range w.Drop {
+			h.str(d)
+		}
+		h.str(w.FailSignature)
+	}
 	return h.sum()
 }
 
 // fullEntry sets every field of an Entry.
 func fullEntry() *Entry {
 	three := 3
+	hook := "https://example.com/hook"
 	return &Entry{
 		Pattern: "mk_*", Source: "s.yaml", Line: 2, Col: 3,
 		Error: BadState, Message: "m", LinkErrorCode: "auth_expired", RetryAfter: 2 * time.Second,
@@ -73,6 +91,8 @@ func fullEntry() *Entry {
 		Fixture:      "ada",
 		RefreshDelay: time.Minute,
 		PersonaHash:  42,
+		Webhook:      &hook,
+		Webhooks:     &WebhookChaos{Delay: Delay{time.Millisecond, time.Second}, Duplicate: 2, Reorder: true, Drop: []string{"completed"}, FailSignature: "wrong_key"},
 	}
 }
 

@@ -460,6 +460,8 @@ type entryKeys struct {
 	Institution   yaml.Node `yaml:"institution"`
 	Fixture       yaml.Node `yaml:"fixture"`
 	RefreshDelay  yaml.Node `yaml:"refresh_delay"`
+	Webhook       yaml.Node `yaml:"webhook"`
+	Webhooks      yaml.Node `yaml:"webhooks"`
 }
 
 // entry parses the entry for pattern from v; k is the pattern's key node.
@@ -515,6 +517,10 @@ func (p *parser) entry(pattern string, k, v *yaml.Node) *Entry {
 		p.fixtureAt[e] = &f.Fixture
 	}
 	e.RefreshDelay, _ = p.duration(&f.RefreshDelay, "refresh_delay", 0, maxRefresh)
+	if u, ok := p.webhook(&f.Webhook); ok {
+		e.Webhook = &u
+	}
+	e.Webhooks = p.webhookChaos(&f.Webhooks)
 
 	// Checks across keys. An unknown error kind already has its message, so
 	// checks that depend on the kind are skipped rather than piled on it.
@@ -644,6 +650,53 @@ func (p *parser) products(v *yaml.Node) map[string]ProductShape {
 		out[name] = ps
 	})
 	return out
+}
+
+// webhookDrops are what webhooks.drop may name: the events, and the states
+// of link.product_refresh and link.state_changed.
+var webhookDrops = []string{
+	"link.state_changed", "link.product_refresh", "transactions.updates_available",
+	"pending", "in_progress", "completed", "failed",
+	"connecting", "awaiting_token_exchange", "connected", "deleted", "error",
+}
+
+// maxDuplicate bounds webhooks.duplicate.
+const maxDuplicate = 10
+
+func (p *parser) webhookChaos(v *yaml.Node) *WebhookChaos {
+	var f struct {
+		Delay         yaml.Node `yaml:"delay"`
+		Duplicate     yaml.Node `yaml:"duplicate"`
+		Reorder       yaml.Node `yaml:"reorder"`
+		Drop          yaml.Node `yaml:"drop"`
+		FailSignature yaml.Node `yaml:"fail_signature"`
+	}
+	if !p.decode(v, "in webhooks", &f, "webhooks must be a mapping of delay, duplicate, reorder, drop and fail_signature") {
+		return nil
+	}
+	var w WebhookChaos
+	w.Delay = p.delay(&f.Delay)
+	w.Duplicate, _ = p.int(&f.Duplicate, "webhooks.duplicate", 1, maxDuplicate)
+	w.Reorder, _ = p.bool(&f.Reorder, "webhooks.reorder")
+	switch {
+	case absent(&f.Drop):
+	case f.Drop.Kind != yaml.SequenceNode:
+		p.errorf(&f.Drop, "webhooks.drop must be a list of events or states, got %s", describe(&f.Drop))
+	default:
+		for _, item := range f.Drop.Content {
+			if d, ok := p.enum(item, "webhooks.drop item", webhookDrops); ok {
+				w.Drop = append(w.Drop, d)
+			}
+		}
+	}
+	if !absent(&f.FailSignature) && f.FailSignature.ShortTag() == "!!bool" {
+		if on, _ := p.bool(&f.FailSignature, "webhooks.fail_signature"); on {
+			w.FailSignature = "wrong_key"
+		}
+	} else {
+		w.FailSignature, _ = p.enum(&f.FailSignature, "webhooks.fail_signature", []string{"wrong_key", "wrong_hash"})
+	}
+	return &w
 }
 
 func (p *parser) institution(v *yaml.Node) *InstitutionShape {

@@ -275,7 +275,33 @@ type Entry struct {
 	// it, and cached bodies and counters keyed by them do not go stale.
 	PersonaHash uint64
 
+	// Webhook, when not nil, is the webhook URL of the link's successes.
+	// Fields added from here on are hashed only when set (fingerprint
+	// "omitnil"), so that adding one keeps every older entry's fingerprint.
+	Webhook *string `fingerprint:"omitnil"`
+	// Webhooks, when not nil, is the delivery chaos of the link's webhooks.
+	Webhooks *WebhookChaos `fingerprint:"omitnil"`
+
 	fp uint64 // Fingerprint, once sealed; 0 until then
+}
+
+// WebhookChaos is how a link's webhooks are delivered wrongly, on purpose:
+// the scenario key webhooks. Every draw comes from the seed.
+type WebhookChaos struct {
+	// Delay waits before a delivery's first attempt: Min, or a draw from
+	// [Min, Max].
+	Delay Delay
+	// Duplicate sends each delivery this many extra times, same body and key.
+	Duplicate int
+	// Reorder sends a refresh's events together, at its end, in an order
+	// that is not the natural one.
+	Reorder bool
+	// Drop lists events ("link.product_refresh") and states ("completed")
+	// that are never sent.
+	Drop []string
+	// FailSignature signs wrongly: "wrong_key" (a key not in the JWKS, with
+	// the right kid) or "wrong_hash" (a body hash that does not match).
+	FailSignature string
 }
 
 // Delay is how long an answer waits: Min when Min == Max, otherwise a
@@ -418,11 +444,20 @@ func (h *hasher) value(v reflect.Value) {
 			h.value(k)
 			h.value(v.MapIndex(k))
 		}
+	case reflect.Slice:
+		h.int(v.Len())
+		for i := range v.Len() {
+			h.value(v.Index(i))
+		}
 	case reflect.Struct:
 		t := v.Type()
 		for i := range t.NumField() {
 			// Unexported fields (the stored fingerprint) are not behaviour.
-			if f := t.Field(i); f.IsExported() && f.Tag.Get("fingerprint") != "-" {
+			f := t.Field(i)
+			switch tag := f.Tag.Get("fingerprint"); {
+			case !f.IsExported() || tag == "-":
+			case tag == "omitnil" && v.Field(i).IsNil():
+			default:
 				h.value(v.Field(i))
 			}
 		}
