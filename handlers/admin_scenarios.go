@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/moneykit-mock/moneykit-mock/fixtures"
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
+	"github.com/moneykit-mock/moneykit-mock/state"
 )
 
 // scenarioView is one entry of GET /_mock/scenarios: what a link ID or glob
@@ -157,7 +159,7 @@ func (s *Server) handlePutScenario(w http.ResponseWriter, r *http.Request, ri *r
 	if err != nil {
 		return err
 	}
-	sess.SetScenario(id, e)
+	s.changeScenario(ri, sess, id, e)
 	return s.writeValue(w, http.StatusOK, viewScenario(e))
 }
 
@@ -174,9 +176,30 @@ func (s *Server) handleDeleteScenario(w http.ResponseWriter, r *http.Request, ri
 	if err != nil {
 		return err
 	}
-	sess.SetScenario(id, nil)
+	s.changeScenario(ri, sess, id, nil)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// changeScenario sets (nil: removes) a link's run-time scenario, and sends
+// link.state_changed when that changes the state its answers show (a link
+// flipped to "relink required" in a demo), as MoneyKit would.
+func (s *Server) changeScenario(ri *reqInfo, sess state.Session, id string, e *scenarios.Entry) {
+	linkState := func() (fixtures.Link, linkRequest) {
+		lr := linkRequest{id: id, sess: sess, entry: s.lookup(ri, sess, id)}
+		if lr.entry != nil && lr.entry.Error != "" {
+			lr.entry = nil // an error kind answers calls; the link's own state is unchanged
+		}
+		lr.rt, lr.hasRT = sess.Runtime(id)
+		return s.data(ri, lr).Link, lr
+	}
+	before, _ := linkState()
+	sess.SetScenario(id, e)
+	after, lr := linkState()
+	if before.State != after.State || (before.ErrorCode == nil) != (after.ErrorCode == nil) ||
+		before.ErrorCode != nil && *before.ErrorCode != *after.ErrorCode {
+		s.stateChanged(lr, &after, "")
+	}
 }
 
 // runtimeEntry parses a scenario entry given at run time (JSON, validated

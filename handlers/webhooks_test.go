@@ -224,3 +224,27 @@ func TestWebhookRetries(t *testing.T) {
 		}
 	}
 }
+
+// TestScenarioStateChangeWebhook: a run-time scenario that puts a link in
+// another state sends link.state_changed; one that changes nothing visible
+// sends nothing.
+func TestScenarioStateChangeWebhook(t *testing.T) {
+	rc := newReceiver(t)
+	h := newServer(t, nil)
+	t.Cleanup(func() { h.(*handlers.Server).Close(t.Context()) })
+	api(t, h, "PATCH", "/links/mk_flip", "", `{"webhook":"`+rc.URL+`"}`)
+	do(t, h, request{method: "PUT", path: "/_mock/scenarios/mk_flip", body: `{"link":{"state":"error","error_code":"auth_expired"}}`})
+	do(t, h, request{method: "PUT", path: "/_mock/scenarios/mk_flip", body: `{"delay":"1ms","link":{"state":"error","error_code":"auth_expired"}}`})
+	waitDelivered(t, h, 1, "") // deliveries of separate events may cross, as MoneyKit's do
+	do(t, h, request{method: "DELETE", path: "/_mock/scenarios/mk_flip"})
+	waitDelivered(t, h, 2, "")
+	var got []string
+	for _, d := range rc.deliveries() {
+		var b map[string]any
+		json.Unmarshal(d.body, &b)
+		got = append(got, fmt.Sprint(b["webhook_event"], " ", b["state"], " ", b["error"]))
+	}
+	if want := "link.state_changed error auth_expired, link.state_changed connected <nil>"; strings.Join(got, ", ") != want {
+		t.Errorf("deliveries = %s, want %s", strings.Join(got, ", "), want)
+	}
+}
