@@ -1,10 +1,14 @@
 package handlers_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
+
+	"github.com/moneykit-mock/moneykit-mock/handlers"
 )
 
 // benchIDs are the 10,000 distinct link IDs the throughput target names.
@@ -66,5 +70,42 @@ func BenchmarkBareHandler(b *testing.B) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(body)
 	})
+	benchServe(b, h, benchIDs)
+}
+
+// BenchmarkIdentitySlowReceiver is BenchmarkIdentity while a receiver that
+// takes 2 s per delivery is sent a stream of webhooks (the queue fills and
+// the rest are recorded as dropped): the API path must not slow down.
+func BenchmarkIdentitySlowReceiver(b *testing.B) {
+	stall := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(2 * time.Second):
+		case <-stall:
+		}
+	}))
+	defer slow.Close()
+	defer close(stall)
+	h := newServer(b, nil)
+	defer h.(*handlers.Server).Close(context.Background())
+	do(b, h, request{method: "PATCH", path: "/links/mk_hooked", body: `{"webhook":"` + slow.URL + `"}`,
+		header: map[string]string{"Authorization": "Bearer " + staticToken}})
+	for _, p := range benchIDs {
+		get(b, h, p)
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			do(b, h, request{method: "POST", path: "/webhooks/test/link/mk_hooked", body: `{"webhook_event":"link.state_changed","webhook_idempotency_key":"k"}`,
+				header: map[string]string{"Authorization": "Bearer " + staticToken}})
+			time.Sleep(100 * time.Microsecond)
+		}
+	}()
 	benchServe(b, h, benchIDs)
 }
