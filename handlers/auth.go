@@ -153,6 +153,10 @@ type tokenResponse struct {
 // body or in HTTP Basic auth. It answers 201, not 200, because the Python SDK
 // maps only 201 to the token model and returns None for any other 2xx.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
+	if ct := header(r, "Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
+		return errValidation(http.StatusBadRequest, []any{"header", "content-type"},
+			"the token request must be application/x-www-form-urlencoded (grant_type, client_id, client_secret), got "+clip(ct, 60), "value_error")
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		return errValidation(http.StatusBadRequest, []any{"body"}, "the body must be application/x-www-form-urlencoded and at most 64 KiB", "value_error")

@@ -55,6 +55,11 @@ func (c cors) apply(h http.Header, r *http.Request) (preflight bool) {
 	h["Access-Control-Expose-Headers"] = corsExposeHeaders
 	if preflight {
 		h["Access-Control-Allow-Methods"] = corsAllowMethods
+		if m := header(r, "Access-Control-Request-Method"); m != "" && upperMethods[m] != "" {
+			// A method in another case ("patch" from fetch) must be listed as
+			// asked: browsers compare it case-sensitively.
+			h["Access-Control-Allow-Methods"] = []string{corsAllowMethods[0] + ", " + m}
+		}
 		h["Access-Control-Allow-Headers"] = corsAllowHeaders
 		if asked := header(r, "Access-Control-Request-Headers"); asked != "" && len(asked) <= maxRequestHeadersLen && headerList(asked) {
 			h["Access-Control-Allow-Headers"] = []string{asked}

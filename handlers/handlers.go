@@ -194,6 +194,11 @@ const statusClientGone = 499
 // through mux's ServeHTTP, which copies the request twice to carry the path
 // variables in its context; the match gives them directly.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if m, ok := upperMethods[r.Method]; ok {
+		// Browsers send fetch's method as written, and the Stainless SDK
+		// writes "patch": a method of the API in another case is that method.
+		r.Method = m
+	}
 	ri := s.enter(w, r)
 	defer s.exit(r, ri)
 
@@ -239,6 +244,18 @@ func (s *Server) exit(r *http.Request, ri *reqInfo) {
 	s.record(r, ri, d)
 	s.logRequest(r, ri, d)
 }
+
+// upperMethods maps the lower- and mixed-case spellings clients send to the
+// API's methods.
+var upperMethods = func() map[string]string {
+	m := map[string]string{}
+	for _, up := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+		low := strings.ToLower(up)
+		m[low] = up
+		m[strings.ToUpper(low[:1])+low[1:]] = up
+	}
+	return m
+}()
 
 // SupportedVersion is the only MoneyKit-Version ever published.
 const SupportedVersion = "2023-02-18"

@@ -113,3 +113,28 @@ func TestRequestID(t *testing.T) {
 		t.Errorf("an unsafe caller ID was not replaced: %q", got)
 	}
 }
+
+// TestLowercaseMethods: fetch sends a method as written, and the Stainless
+// SDK writes "patch"; the preflight lists it as asked and the route answers.
+func TestLowercaseMethods(t *testing.T) {
+	h := newServer(t, nil)
+	rec := do(t, h, request{method: "OPTIONS", path: "/links/mk_demo", header: map[string]string{"Origin": "http://a", "Access-Control-Request-Method": "patch"}})
+	if got := rec.Header().Get("Access-Control-Allow-Methods"); got != "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, patch" {
+		t.Errorf("Allow-Methods = %q", got)
+	}
+	rec = do(t, h, request{method: "patch", path: "/links/mk_demo", body: `{"link_tags":["x"]}`,
+		header: map[string]string{"Authorization": "Bearer " + staticToken}})
+	if rec.Code != 200 {
+		t.Errorf("patch: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestTokenWantsAForm: a JSON body is a 400 naming the content type, not a
+// misleading "invalid client credentials".
+func TestTokenWantsAForm(t *testing.T) {
+	h := newServer(t, nil)
+	rec := do(t, h, request{method: "POST", path: "/auth/token", body: `{"client_id":"test_client"}`, header: map[string]string{"Content-Type": "application/json"}})
+	if rec.Code != 400 || !regexp.MustCompile(`must be application/x-www-form-urlencoded`).MatchString(rec.Body.String()) {
+		t.Errorf("JSON token request: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -259,6 +259,12 @@ func (s *Server) refreshEvents(lr linkRequest, l *fixtures.Link, products []stri
 			if p, err := s.build.ProductRefresh(s.base(sess, t, ends), e.product, e.state, e.done, e.msg); err == nil {
 				ended = append(ended, p)
 			}
+			// New transactions can be synced once their refresh succeeds.
+			if e.product == "transactions" && e.state == "completed" {
+				if p, err := s.build.TransactionsUpdatesAvailable(s.base(sess, t, ends), true); err == nil {
+					ended = append(ended, p)
+				}
+			}
 		}
 		if t.chaos.Reorder {
 			ended = append(slices.Clone(started), ended...) // the natural order, then reversed

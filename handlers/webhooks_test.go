@@ -248,3 +248,26 @@ func TestScenarioStateChangeWebhook(t *testing.T) {
 		t.Errorf("deliveries = %s, want %s", strings.Join(got, ", "), want)
 	}
 }
+
+// TestTransactionsRefreshWebhook: a transactions refresh that succeeds also
+// says that updates are available.
+func TestTransactionsRefreshWebhook(t *testing.T) {
+	rc := newReceiver(t)
+	clock := state.NewPinnedClock(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
+	h := newServer(t, func(d *handlers.Deps) { d.Clock = clock })
+	t.Cleanup(func() { h.(*handlers.Server).Close(t.Context()) })
+	api(t, h, "PATCH", "/links/mk_tx", "", `{"webhook":"`+rc.URL+`"}`)
+	api(t, h, "POST", "/links/mk_tx/products", "", `{"products":["transactions"]}`)
+	waitDelivered(t, h, 1, "")
+	do(t, h, request{method: "POST", path: "/_mock/clock", body: `{"advance":"10s"}`})
+	waitDelivered(t, h, 3, "")
+	var got []string
+	for _, d := range rc.deliveries() {
+		var b map[string]any
+		json.Unmarshal(d.body, &b)
+		got = append(got, fmt.Sprint(b["webhook_event"]))
+	}
+	if want := "link.product_refresh, link.product_refresh, transactions.updates_available"; strings.Join(got, ", ") != want {
+		t.Errorf("events = %s, want %s", strings.Join(got, ", "), want)
+	}
+}
