@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/moneykit-mock/moneykit-mock/fixtures"
 )
@@ -286,11 +285,10 @@ func TestParsePersonasAliasBound(t *testing.T) {
 	for i := range 300 {
 		fmt.Fprintf(&y, "  c%d: *b\n", i)
 	}
-	start := time.Now()
+	// The bound's error proves the walk stopped after a bounded number of
+	// values; how long that takes is for benchmarks, not a unit test on a
+	// shared machine.
 	_, err := ParsePersonas("bomb.yaml", []byte(y.String()))
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("took %v", d)
-	}
 	if err == nil || !strings.Contains(err.Error(), "aliases make this file stand for more than 1048576 values") {
 		t.Errorf("got %.300v, want the alias bound", err)
 	}
