@@ -532,6 +532,30 @@ func TestDashboard(t *testing.T) {
 		if got := p.text(`#webhooks-empty`); !strings.Contains(got, "Webhook deliveries appear here once webhooks are configured") {
 			t.Errorf("webhooks view = %q, want the empty state", got)
 		}
+		p.screenshots("webhooks-empty")
+		// A delivery: a link with a webhook on a receiver here, a test
+		// webhook, and the view lists it with its attempt.
+		recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+		defer recv.Close()
+		req, _ := http.NewRequest(http.MethodPatch, srv.URL+"/links/mk_ui_hook", strings.NewReader(`{"webhook":"`+recv.URL+`/hook"}`))
+		req.Header.Set("Authorization", "Bearer "+mock.StaticToken)
+		if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("PATCH webhook: %v %v", res, err)
+		}
+		tr, _ := http.NewRequest(http.MethodPost, srv.URL+"/webhooks/test/link/mk_ui_hook", strings.NewReader(`{"webhook_event":"link.state_changed","webhook_idempotency_key":"ui-key"}`))
+		tr.Header.Set("Authorization", "Bearer "+mock.StaticToken)
+		if res, err := http.DefaultClient.Do(tr); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("test webhook: %v %v", res, err)
+		}
+		if code, b := getIn(t, srv.URL, "/_mock/webhooks?wait=5s&status=delivered", ""); code != http.StatusOK || !strings.Contains(string(b), "ui-key") {
+			t.Fatalf("GET /_mock/webhooks: %d %s", code, b)
+		}
+		p.click(`#webhooks-refresh`)
+		p.run(5*time.Second, chromedp.WaitVisible(`#deliveries tr[data-id]`, chromedp.ByQuery))
+		p.click(`#deliveries tr[data-id] button`)
+		if got := p.text(`#webhook-details`); !strings.Contains(got, "link.state_changed") || !strings.Contains(got, "delivered") || !strings.Contains(got, "ui-key") || !strings.Contains(got, "MoneyKit-Signature") || strings.Contains(got, "NaN") {
+			t.Errorf("delivery details = %q", got)
+		}
 		p.screenshots("webhooks")
 		p.noConsoleErrors("webhooks")
 	})
