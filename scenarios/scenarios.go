@@ -207,9 +207,9 @@
 package scenarios
 
 import (
-	"github.com/moneykit-mock/moneykit-mock/fixtures"
 	"encoding/binary"
 	"fmt"
+	"github.com/moneykit-mock/moneykit-mock/fixtures"
 	"hash"
 	"hash/fnv"
 	"maps"
