@@ -190,6 +190,9 @@ func (f clockFlag) Set(v string) error {
 	if err != nil {
 		return fmt.Errorf("clock %q: want real or an RFC 3339 time such as 2025-01-02T03:04:05Z", v)
 	}
+	if err := config.CheckClock(t); err != nil {
+		return fmt.Errorf("clock %q: %v", v, err)
+	}
 	*f.t = t
 	return nil
 }

@@ -23,6 +23,30 @@ const (
 	DefaultClientSecret = "mock_client_secret"
 )
 
+// ClockMin and ClockMax bound the instants the clock accepts, at start-up
+// (Config.Clock, --clock) and from POST /_mock/clock: 1970-01-01T00:00:00Z to
+// 2261-12-31T23:59:59.999999999Z, both included. Inside it, Unix seconds are
+// never negative, Unix nanoseconds fit an int64 (which ends in April 2262),
+// and the offset a real clock keeps from real time fits a time.Duration (292
+// years either way) for as long as real time itself is before 2262.
+var (
+	ClockMin = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	ClockMax = time.Date(2261, 12, 31, 23, 59, 59, 999999999, time.UTC)
+)
+
+// ClockRange is the clock's range as the messages that refuse an instant
+// outside it say it.
+const ClockRange = "1970-01-01T00:00:00Z to 2261-12-31T23:59:59Z"
+
+// CheckClock reports whether the clock can be at t: nil inside
+// [ClockMin, ClockMax], an error naming the range outside it.
+func CheckClock(t time.Time) error {
+	if t.Before(ClockMin) || t.After(ClockMax) {
+		return fmt.Errorf("%s is outside the clock's range, %s", t.UTC().Format(time.RFC3339Nano), ClockRange)
+	}
+	return nil
+}
+
 // Config says how to build a mock. The zero value of every field means its
 // default (see WithDefaults), so Config{} is the mock the command serves by
 // default, with a silent log.
@@ -185,6 +209,11 @@ func (c Config) Validate() error {
 	}
 	if c.SessionIdle <= 0 {
 		bad("session idle %s: must be positive", c.SessionIdle)
+	}
+	if !c.Clock.IsZero() {
+		if err := CheckClock(c.Clock); err != nil {
+			bad("clock: %v", err)
+		}
 	}
 	if c.ClientID == "" || c.ClientSecret == "" {
 		errs = append(errs, errors.New("client id and client secret must not be empty"))
