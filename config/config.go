@@ -103,6 +103,10 @@ type Config struct {
 	MaxSessions int
 	SessionIdle time.Duration
 
+	// ShutdownTimeout is how long the command lets in-flight requests finish
+	// after SIGINT or SIGTERM (default 65s: a scenario's delay is at most 60s).
+	ShutdownTimeout time.Duration
+
 	// LogFormat is text or json (default text); LogLevel defaults to info.
 	// Only the command reads them: it builds Logger from them.
 	LogFormat string
@@ -165,6 +169,9 @@ func (c Config) WithDefaults() Config {
 	if c.SessionIdle == 0 {
 		c.SessionIdle = 30 * time.Minute
 	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 65 * time.Second
+	}
 	if c.LogFormat == "" {
 		c.LogFormat = "text"
 	}
@@ -214,6 +221,9 @@ func (c Config) Validate() error {
 		if err := CheckClock(c.Clock); err != nil {
 			bad("clock: %v", err)
 		}
+	}
+	if c.ShutdownTimeout <= 0 {
+		bad("shutdown timeout %s: must be positive", c.ShutdownTimeout)
 	}
 	if c.ClientID == "" || c.ClientSecret == "" {
 		errs = append(errs, errors.New("client id and client secret must not be empty"))
