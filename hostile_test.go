@@ -139,3 +139,70 @@ func TestTokenExpiryAcrossTheRange(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretsAreNeverKept sends a secret in every place a client could put
+// one (Authorization, Proxy-Authorization, X-Client-Secret, headers named
+// like secrets, a cookie, the query of data routes and of POST /auth/token,
+// its form body and its Basic auth) and then searches every output for it:
+// GET /_mock/requests and the log, in text and in JSON.
+func TestSecretsAreNeverKept(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			p := startRun(t, "--log-format", format)
+			const secret = "hush-7f3a9c" // never the mock's own credentials, which start-up logs on purpose
+			n := 0
+			s := func() string { n++; return secret + "-" + string(rune('a'+n)) }
+			data := p.base + "/links/mk_demo/identity?account_ids=acc_x&client_secret=" + s() + "&access_token=" + s() +
+				"&api_key=" + s() + "&password=" + s() + "&Client%5FSecret=" + s()
+			if code, b := call(t, "GET", data, "", "Authorization", "Bearer sandbox-token", "X-Client-Secret", s(),
+				"X-Api-Key", s(), "X-Upstream-Secret-Thing", s(), "Cookie", "session="+s(), "Proxy-Authorization", "Basic "+s(),
+				"X-Refresh-Token", s(), "X-Password", s()); code != 200 {
+				t.Fatalf("GET identity: %d %s", code, b)
+			}
+			if code, _ := call(t, "GET", p.base+"/links/mk_demo?token="+s(), "", "Authorization", "Bearer "+s()); code != 401 {
+				t.Errorf("a bad bearer token: %d, want 401", code)
+			}
+			form := "grant_type=client_credentials&client_id=mock_client_id&client_secret=" + s() + "&password=" + s()
+			if code, _ := call(t, "POST", p.base+"/auth/token?client_secret="+s()+"&client_id=mock_client_id", form,
+				"Content-Type", "application/x-www-form-urlencoded"); code != 401 {
+				t.Errorf("a bad form secret: %d, want 401", code)
+			}
+			req, _ := http.NewRequest("POST", p.base+"/auth/token?access_token="+s(), strings.NewReader("grant_type=client_credentials"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth("mock_client_id", s())
+			if resp, err := http.DefaultClient.Do(req); err != nil {
+				t.Fatal(err)
+			} else {
+				resp.Body.Close()
+			}
+			if code, _ := call(t, "POST", p.base+"/links/mk_demo/products?api_key="+s(), `{"products": ["identity"]}`,
+				"Authorization", "Bearer sandbox-token", "Content-Type", "application/json", "X-Client-Secret", s()); code != 202 {
+				t.Errorf("refresh: %d, want 202", code)
+			}
+
+			code, journal := call(t, "GET", p.base+"/_mock/requests?session=*", "")
+			if code != 200 || !strings.Contains(journal, `"account_ids":["acc_x"]`) || !strings.Contains(journal, `"client_secret":["[redacted]"]`) {
+				t.Fatalf("journal: %d %s", code, journal)
+			}
+			if strings.Contains(journal, secret) {
+				t.Errorf("GET /_mock/requests shows a secret:\n%s", journal)
+			}
+			for _, want := range []string{`"Authorization":"Bearer [redacted]"`, `"X-Api-Key":"[redacted]"`, `"Proxy-Authorization":"Basic [redacted]"`,
+				`"X-Upstream-Secret-Thing":"[redacted]"`, `"Authorization":"Basic [redacted]"`} {
+				if !strings.Contains(journal, want) {
+					t.Errorf("the journal lacks %s:\n%s", want, journal)
+				}
+			}
+			if err := p.stop(); err != nil {
+				t.Fatal(err)
+			}
+			logs := p.logs.String()
+			if !strings.Contains(logs, "/links/mk_demo/identity") || !strings.Contains(logs, "/auth/token") {
+				t.Fatalf("the requests were not logged:\n%s", logs)
+			}
+			if strings.Contains(logs, secret) {
+				t.Errorf("the %s log shows a secret:\n%s", format, logs)
+			}
+		})
+	}
+}

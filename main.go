@@ -98,6 +98,7 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 	fs.Var(pathFlag{&c.FixturePaths}, "fixtures", "persona `path`: a YAML file or a directory of *.yaml, layered over the embedded personas and reloaded on change")
 	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer `token` every /_mock/ route needs; empty leaves them open")
 	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "how many `requests` GET /_mock/requests keeps")
+	fs.Int64Var(&c.JournalMB, "journal-mb", c.JournalMB, "`MiB` the request journal may take; the oldest entries go first")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGINT or SIGTERM (a second signal exits at once)")
 	fs.Var(pathFlag{&c.ScenarioPaths}, "scenarios", "scenario `path`: a YAML file or a directory of *.yaml, layered over the embedded catalogue and reloaded on change and on SIGHUP")
 	fs.Usage = func() {

@@ -97,6 +97,11 @@ type Config struct {
 	AdminToken string
 	// JournalSize is how many requests GET /_mock/requests keeps (default 1000).
 	JournalSize int
+	// JournalMB bounds the journal's memory in MiB (default 8): the oldest
+	// entries go first when the entries held would take more. Each entry is
+	// bounded too, when it is recorded (state.MaxJournalValue and
+	// state.MaxJournalEntry).
+	JournalMB int64
 	// MaxSessions and SessionIdle bound the X-Mock-Session worlds (defaults
 	// 1000 and 30m): enough for a large parallel test suite, and bounded so
 	// that a long-running demo server cannot be grown without limit.
@@ -163,6 +168,9 @@ func (c Config) WithDefaults() Config {
 	if c.JournalSize == 0 {
 		c.JournalSize = 1000
 	}
+	if c.JournalMB == 0 {
+		c.JournalMB = 8
+	}
 	if c.MaxSessions == 0 {
 		c.MaxSessions = 1000
 	}
@@ -204,6 +212,9 @@ func (c Config) Validate() error {
 	}
 	if c.JournalSize < 1 {
 		bad("journal size %d: must be at least 1", c.JournalSize)
+	}
+	if c.JournalMB < 1 {
+		bad("journal size %d MiB: must be at least 1", c.JournalMB)
 	}
 	if c.RefreshDelay <= 0 {
 		bad("refresh delay %s: must be positive", c.RefreshDelay)

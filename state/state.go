@@ -38,7 +38,10 @@
 //
 // Every map here is bounded: sessions by number and idleness, counters and
 // runtime states per session by count (an arbitrary eighth is forgotten when
-// full), the journal by entries.
+// full), the journal by entries, by bytes (each entry clipped when it is
+// recorded, and a byte budget for them all) and by what it keeps: the
+// journal redacts secrets when it records a request, and never holds a
+// reference to the request's own header map.
 package state
 
 import (
