@@ -252,3 +252,12 @@ func TestSecretName(t *testing.T) {
 		}
 	}
 }
+
+func TestCanonicalKey(t *testing.T) {
+	for _, k := range []string{"Authorization", "authorization", "X-API-KEY", "x-client-secret", "Moneykit-Version",
+		"X-Mock-Session", "A", "a", "", "-x", "X--Y", "Bad Header", "Ünicode", "X_Under_score", "x-ÿ"} {
+		if got, want := canonicalKey(k), http.CanonicalHeaderKey(k); got != want {
+			t.Errorf("canonicalKey(%q) = %q, want %q", k, got, want)
+		}
+	}
+}
