@@ -69,7 +69,7 @@ type Config struct {
 	ScenarioPaths, FixturePaths []string
 
 	// Clock is where the clock is pinned, so answers are byte-stable; the
-	// zero time means real time.
+	// zero time means real time. It must be in [ClockMin, ClockMax].
 	Clock time.Time
 
 	// ClientID and ClientSecret are the sandbox credentials (default
