@@ -10,7 +10,7 @@
 // replace the in-memory one of [NewMemory] without any change in handlers.
 // Imports: the standard library, fixtures (for [fixtures.Runtime], what a
 // link's runtime state is) and scenarios (for the entries and buckets it
-// keeps); nothing of HTTP but the http.Header type the journal keeps.
+// keeps); nothing of HTTP but the http.Header type the journal is given.
 //
 // # What must be atomic
 //
