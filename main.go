@@ -30,8 +30,19 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first SIGINT or SIGTERM ends run, which lets in-flight requests
+	// finish for --shutdown-timeout; a second one exits at once.
+	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		stop()
+		sig := <-sigs
+		fmt.Fprintf(os.Stderr, "moneykit-mock: second %v: exiting at once, without waiting for requests\n", sig)
+		os.Exit(1)
+	}()
 	if err := run(ctx, os.Args[1:], os.LookupEnv, os.Stderr); err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {
@@ -94,6 +105,8 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 	fs.Var(listFlag{&c.WebhookAllow}, "webhook-allow", "comma-separated `hosts`, IPs and CIDRs webhooks may reach besides public addresses")
 	fs.IntVar(&c.WebhookAttempts, "webhook-attempts", c.WebhookAttempts, "`attempts` of one webhook delivery before it fails")
 	fs.DurationVar(&c.WebhookBackoff, "webhook-backoff", c.WebhookBackoff, "wait after a webhook's first failed attempt; it doubles each time")
+	fs.Int64Var(&c.JournalMB, "journal-mb", c.JournalMB, "`MiB` the request journal may take; the oldest entries go first")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGINT or SIGTERM (a second signal exits at once)")
 	fs.Var(pathFlag{&c.ScenarioPaths}, "scenarios", "scenario `path`: a YAML file or a directory of *.yaml, layered over the embedded catalogue and reloaded on change and on SIGHUP")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: moneykit-mock [flags]\n       moneykit-mock validate PATH...\n\nA mock of MoneyKit's API. Every flag has an environment twin: --seed is %sSEED.\n\nFlags:\n", envPrefix)
@@ -197,6 +210,9 @@ func (f clockFlag) Set(v string) error {
 	if err != nil {
 		return fmt.Errorf("clock %q: want real or an RFC 3339 time such as 2025-01-02T03:04:05Z", v)
 	}
+	if err := config.CheckClock(t); err != nil {
+		return fmt.Errorf("clock %q: %v", v, err)
+	}
 	*f.t = t
 	return nil
 }
@@ -244,18 +260,23 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	}()
 	h := m.Server()
 	set := h.Scenarios()
+	// SIGHUP is always taken, so that it never kills the server (its default
+	// action): without files to reload, it is only logged.
+	reloadNow := func() { log.Info("SIGHUP: nothing to reload (no --scenarios or --fixtures)") }
 	if src := m.Sources(); len(src.Scenarios)+len(src.Fixtures) > 0 {
 		reload := func(next *scenarios.Set, err error) { applyScenarios(log, h, next, err) }
-		wg.Add(2)
+		wg.Add(1)
 		go func() { defer wg.Done(); scenarios.WatchSources(ctx, src, reloadPoll, reload) }()
-		go func() {
-			defer wg.Done()
-			onSIGHUP(ctx, func() {
-				log.Info("SIGHUP: reloading scenarios and fixtures")
-				reload(scenarios.LoadWith(src))
-			})
-		}()
+		reloadNow = func() {
+			log.Info("SIGHUP: reloading scenarios and fixtures")
+			reload(scenarios.LoadWith(src))
+		}
 	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	wg.Add(1)
+	go func() { defer wg.Done(); onSIGHUP(ctx, hup, reloadNow) }()
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -280,12 +301,18 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 3*time.Second)
+	log.Info("shutting down: letting in-flight requests finish", "shutdown_timeout", c.ShutdownTimeout.String())
+	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	defer cancelShutdown()
 	err = srv.Shutdown(shutdownCtx)
 	<-errc // Serve has returned
-	return err
+	if err != nil {
+		srv.Close() // cut off what is left
+		log.Error("shutdown: requests still in flight were cut off", "shutdown_timeout", c.ShutdownTimeout.String())
+		return fmt.Errorf("shutdown: in-flight requests cut off after --shutdown-timeout %s", c.ShutdownTimeout)
+	}
+	log.Info("shut down: every request finished")
+	return nil
 }
 
 // reloadPoll is how often scenario files are checked: a saved change is
@@ -312,11 +339,9 @@ func applyScenarios(log *slog.Logger, h *handlers.Server, next *scenarios.Set, e
 	log.Info("scenarios reloaded", "changes", strings.Join(changes, "; "))
 }
 
-// onSIGHUP calls f on every SIGHUP until ctx is done.
-func onSIGHUP(ctx context.Context, f func()) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+// onSIGHUP calls f on every signal from hup until ctx is done. The caller
+// subscribes hup before it starts serving, so no SIGHUP can arrive unhandled.
+func onSIGHUP(ctx context.Context, hup <-chan os.Signal, f func()) {
 	for {
 		select {
 		case <-hup:

@@ -45,6 +45,8 @@ func TestParseConfig(t *testing.T) {
 		{"--addr beats PORT", []string{"--addr", "127.0.0.1:2"}, map[string]string{"PORT": "3000"}, func(c config.Config) bool { return c.Addr == "127.0.0.1:2" }},
 		{"empty MOCK_STATIC_TOKEN disables it", nil, map[string]string{"MOCK_STATIC_TOKEN": ""}, func(c config.Config) bool { return c.StaticToken == "" }},
 		{"empty --static-token disables it", []string{"--static-token="}, nil, func(c config.Config) bool { return c.StaticToken == "" }},
+		{"shutdown drain outlasts the longest scenario delay", nil, nil, func(c config.Config) bool { return c.ShutdownTimeout == 65*time.Second }},
+		{"shutdown drain from its env twin", nil, map[string]string{"MOCK_SHUTDOWN_TIMEOUT": "2s"}, func(c config.Config) bool { return c.ShutdownTimeout == 2*time.Second }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := parseConfig(tc.args, env(tc.env), io.Discard)
@@ -73,6 +75,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"stray argument", []string{"serve"}, nil, 2, `unexpected argument "serve"`},
 		{"bad clock", []string{"--clock", "tomorrow"}, nil, 2, `clock "tomorrow": want real or an RFC 3339 time`},
 		{"bad journal size", []string{"--journal-size", "0"}, nil, 2, "journal size 0: must be at least 1"},
+		{"bad shutdown timeout", []string{"--shutdown-timeout", "-1s"}, nil, 2, "shutdown timeout -1s: must be positive"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parseConfig(tc.args, env(tc.env), io.Discard)

@@ -23,6 +23,30 @@ const (
 	DefaultClientSecret = "mock_client_secret"
 )
 
+// ClockMin and ClockMax bound the instants the clock accepts, at start-up
+// (Config.Clock, --clock) and from POST /_mock/clock: 1970-01-01T00:00:00Z to
+// 2261-12-31T23:59:59.999999999Z, both included. Inside it, Unix seconds are
+// never negative, Unix nanoseconds fit an int64 (which ends in April 2262),
+// and the offset a real clock keeps from real time fits a time.Duration (292
+// years either way) for as long as real time itself is before 2262.
+var (
+	ClockMin = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	ClockMax = time.Date(2261, 12, 31, 23, 59, 59, 999999999, time.UTC)
+)
+
+// ClockRange is the clock's range as the messages that refuse an instant
+// outside it say it.
+const ClockRange = "1970-01-01T00:00:00Z to 2261-12-31T23:59:59Z"
+
+// CheckClock reports whether the clock can be at t: nil inside
+// [ClockMin, ClockMax], an error naming the range outside it.
+func CheckClock(t time.Time) error {
+	if t.Before(ClockMin) || t.After(ClockMax) {
+		return fmt.Errorf("%s is outside the clock's range, %s", t.UTC().Format(time.RFC3339Nano), ClockRange)
+	}
+	return nil
+}
+
 // Config says how to build a mock. The zero value of every field means its
 // default (see WithDefaults), so Config{} is the mock the command serves by
 // default, with a silent log.
@@ -45,7 +69,7 @@ type Config struct {
 	ScenarioPaths, FixturePaths []string
 
 	// Clock is where the clock is pinned, so answers are byte-stable; the
-	// zero time means real time.
+	// zero time means real time. It must be in [ClockMin, ClockMax].
 	Clock time.Time
 
 	// ClientID and ClientSecret are the sandbox credentials (default
@@ -73,6 +97,11 @@ type Config struct {
 	AdminToken string
 	// JournalSize is how many requests GET /_mock/requests keeps (default 1000).
 	JournalSize int
+	// JournalMB bounds the journal's memory in MiB (default 8): the oldest
+	// entries go first when the entries held would take more. Each entry is
+	// bounded too, when it is recorded (state.MaxJournalValue and
+	// state.MaxJournalEntry).
+	JournalMB int64
 	// MaxSessions and SessionIdle bound the X-Mock-Session worlds (defaults
 	// 1000 and 30m): enough for a large parallel test suite, and bounded so
 	// that a long-running demo server cannot be grown without limit.
@@ -100,6 +129,9 @@ type Config struct {
 	// accept (enrichment in available_products). Off (the default), every
 	// SDK generation from 0.0.1 to 0.2.3 accepts every answer.
 	NewerEnums bool
+	// ShutdownTimeout is how long the command lets in-flight requests finish
+	// after SIGINT or SIGTERM (default 65s: a scenario's delay is at most 60s).
+	ShutdownTimeout time.Duration
 
 	// LogFormat is text or json (default text); LogLevel defaults to info.
 	// Only the command reads them: it builds Logger from them.
@@ -157,6 +189,9 @@ func (c Config) WithDefaults() Config {
 	if c.JournalSize == 0 {
 		c.JournalSize = 1000
 	}
+	if c.JournalMB == 0 {
+		c.JournalMB = 8
+	}
 	if c.MaxSessions == 0 {
 		c.MaxSessions = 1000
 	}
@@ -168,6 +203,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.WebhookBackoff == 0 {
 		c.WebhookBackoff = 200 * time.Millisecond
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 65 * time.Second
 	}
 	if c.LogFormat == "" {
 		c.LogFormat = "text"
@@ -202,6 +240,9 @@ func (c Config) Validate() error {
 	if c.JournalSize < 1 {
 		bad("journal size %d: must be at least 1", c.JournalSize)
 	}
+	if c.JournalMB < 1 {
+		bad("journal size %d MiB: must be at least 1", c.JournalMB)
+	}
 	if c.RefreshDelay <= 0 {
 		bad("refresh delay %s: must be positive", c.RefreshDelay)
 	}
@@ -219,6 +260,14 @@ func (c Config) Validate() error {
 	}
 	if c.WebhookBackoff <= 0 || c.WebhookBackoff > time.Hour {
 		bad("webhook backoff %s: must be positive and at most 1h", c.WebhookBackoff)
+	}
+	if !c.Clock.IsZero() {
+		if err := CheckClock(c.Clock); err != nil {
+			bad("clock: %v", err)
+		}
+	}
+	if c.ShutdownTimeout <= 0 {
+		bad("shutdown timeout %s: must be positive", c.ShutdownTimeout)
 	}
 	if c.ClientID == "" || c.ClientSecret == "" {
 		errs = append(errs, errors.New("client id and client secret must not be empty"))

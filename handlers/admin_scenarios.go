@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -148,11 +147,12 @@ func (s *Server) handlePutScenario(w http.ResponseWriter, r *http.Request, ri *r
 	if err != nil {
 		return err
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBytes))
+	data, err := readBody(w, r)
 	if err != nil {
-		return errValidation(http.StatusBadRequest, []any{"body"}, "the body must be at most 64 KiB", "too_long")
+		return err
 	}
-	if strings.TrimSpace(string(data)) == "" {
+	// null is no entry: runtimeEntry gives nil for it, which PUT must not store.
+	if t := strings.TrimSpace(string(data)); t == "" || t == "null" {
 		return errValidation(http.StatusBadRequest, []any{"body"}, "the body must be a scenario entry such as {\"error\": \"deleted\"}", "missing")
 	}
 	e, err := s.runtimeEntry(ri, id, data, "", "body")

@@ -11,39 +11,45 @@ import (
 	"time"
 )
 
-// Access tokens are stateless: 8 hex digits of the expiry (Unix seconds, masked
-// so that tokens look opaque) and 40 of an HMAC-SHA256 over it, keyed by the
-// seed and the client credentials.
+// Access tokens are stateless: 16 hex digits of the expiry (Unix seconds as a
+// signed 64-bit number, masked so that tokens look opaque) and 32 of an
+// HMAC-SHA256 over it (128 bits of it), keyed by the seed and the client
+// credentials.
 // So the mock keeps no token store that a long-running demo could grow, a token
 // survives a restart, and any replica started with the same seed and credentials
 // accepts it. Changing the secret revokes every token, as rotating it would.
-const tokenLen = 8 + 40
+//
+// The expiry is 8 bytes, not 4, so that expiry is right at any instant the
+// clock accepts (config.ClockMin to config.ClockMax): a 4-byte one wrapped in
+// 2106. The token is 48 hex digits long, as the 4-byte format's were, but
+// those (8 digits of expiry and 40 of HMAC, keyed "v1") are refused as invalid.
+const tokenLen = 16 + 32
 
 type tokens struct {
 	key  []byte
-	mask uint32
+	mask uint64
 	ttl  time.Duration
 }
 
 func newTokens(seed uint64, clientID, clientSecret string, ttl time.Duration) tokens {
 	h := sha256.New()
-	h.Write([]byte("moneykit-mock token v1\x00"))
+	h.Write([]byte("moneykit-mock token v2\x00"))
 	h.Write(binary.BigEndian.AppendUint64(nil, seed))
 	h.Write([]byte(clientID + "\x00" + clientSecret))
 	key := h.Sum(nil)
-	return tokens{key: key, mask: binary.BigEndian.Uint32(key), ttl: ttl}
+	return tokens{key: key, mask: binary.BigEndian.Uint64(key), ttl: ttl}
 }
 
-func (t tokens) mac(expiry uint32) []byte {
+func (t tokens) mac(expiry int64) []byte {
 	m := hmac.New(sha256.New, t.key)
-	m.Write(binary.BigEndian.AppendUint32(nil, expiry))
-	return m.Sum(nil)[:20]
+	m.Write(binary.BigEndian.AppendUint64(nil, uint64(expiry)))
+	return m.Sum(nil)[:16]
 }
 
 // issue returns a token that expires ttl after now.
 func (t tokens) issue(now time.Time) string {
-	exp := uint32(now.Add(t.ttl).Unix())
-	return hex.EncodeToString(binary.BigEndian.AppendUint32(nil, exp^t.mask)) + hex.EncodeToString(t.mac(exp))
+	exp := now.Add(t.ttl).Unix()
+	return hex.EncodeToString(binary.BigEndian.AppendUint64(nil, uint64(exp)^t.mask)) + hex.EncodeToString(t.mac(exp))
 }
 
 type tokenState int
@@ -63,11 +69,11 @@ func (t tokens) check(tok string, now time.Time) tokenState {
 	if _, err := hex.Decode(raw[:], []byte(tok)); err != nil {
 		return tokenInvalid
 	}
-	exp := binary.BigEndian.Uint32(raw[:4]) ^ t.mask
-	if !hmac.Equal(raw[4:], t.mac(exp)) {
+	exp := int64(binary.BigEndian.Uint64(raw[:8]) ^ t.mask)
+	if !hmac.Equal(raw[8:], t.mac(exp)) {
 		return tokenInvalid
 	}
-	if now.Unix() >= int64(exp) {
+	if now.Unix() >= exp {
 		return tokenExpired
 	}
 	return tokenValid

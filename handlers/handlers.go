@@ -201,7 +201,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ri := s.enter(w, r)
 	defer s.exit(r, ri)
-
+	if err := checkProtocol(ri, r); err != nil { // protocol.go
+		s.writeError(ri, r, err)
+		return
+	}
 	if s.cors.apply(ri.Header(), r) {
 		ri.WriteHeader(http.StatusNoContent)
 		return
@@ -221,8 +224,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ri.vars = m.Vars
 	if err := rt.f(ri, r, ri); err != nil {
-		if r.Context().Err() != nil {
+		if clientGone(r, err) { // protocol.go
 			ri.status = statusClientGone
+			abandon(ri)
 			return
 		}
 		s.writeError(ri, r, err)

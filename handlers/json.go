@@ -56,9 +56,9 @@ var contentTypeJSON = []string{"application/json"}
 // decodeStrict reads a JSON object body into v; an unknown key, a wrong type
 // or trailing data is a 400 naming the problem. An empty body is {}.
 func decodeStrict(w http.ResponseWriter, r *http.Request, v any) error {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBytes))
+	data, err := readBody(w, r)
 	if err != nil {
-		return errValidation(http.StatusBadRequest, []any{"body"}, "the body must be at most 64 KiB", "too_long")
+		return err
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		data = []byte("{}")
@@ -72,6 +72,21 @@ func decodeStrict(w http.ResponseWriter, r *http.Request, v any) error {
 		return errValidation(http.StatusBadRequest, []any{"body"}, "the body must hold one JSON object", "json_invalid")
 	}
 	return nil
+}
+
+// readBody reads a JSON body of at most maxJSONBytes (64 KiB). A longer one
+// is a 400 too_long; one that ends before its Content-Length (the client shut
+// its write side early) or cannot be read is a 400 saying so.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBytes))
+	if err != nil {
+		var tooLong *http.MaxBytesError
+		if errors.As(err, &tooLong) {
+			return nil, errValidation(http.StatusBadRequest, []any{"body"}, "the body must be at most 64 KiB", "too_long")
+		}
+		return nil, errValidation(http.StatusBadRequest, []any{"body"}, "the body ended before its Content-Length, or could not be read", "body_incomplete")
+	}
+	return data, nil
 }
 
 // jsonProblem words a JSON decoding error for a client, without Go's type names.

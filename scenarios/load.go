@@ -345,6 +345,7 @@ func statHash(src Sources) uint64 {
 			} else {
 				h.int(int(info.Size()))
 				h.int(int(info.ModTime().UnixNano()))
+				h.int(int(info.Mode())) // chmod changes neither size nor mtime: a file made readable again is reread
 			}
 		}
 		h.str(errs.Error())

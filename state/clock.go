@@ -4,12 +4,16 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/moneykit-mock/moneykit-mock/config"
 )
 
 // Clock is the server's one clock: every time the mock writes or compares
 // (token expiry, refresh attempts and completions, rate-limit buckets) comes
 // from it. It runs on real time plus an offset, or is pinned to an instant for
-// byte-stable snapshots; POST /_mock/clock moves it either way.
+// byte-stable snapshots; POST /_mock/clock moves it either way. It stays in
+// [config.ClockMin, config.ClockMax]: Advance and Set clamp into it, and
+// TryAdvance and TrySet refuse to leave it.
 type Clock struct {
 	mu    sync.Mutex // serializes writers; Now only loads
 	state atomic.Pointer[clockState]
@@ -63,35 +67,86 @@ func (c *Clock) update(f func(*clockState)) time.Time {
 	st := *c.state.Load()
 	f(&st)
 	c.state.Store(&st)
-	if c.changed != nil {
-		close(c.changed)
-		c.changed = nil
-	}
+	c.notify()
 	c.mu.Unlock()
 	return c.Now()
 }
 
-// Advance moves the clock forward by d (back, if d is negative) and returns
-// the new time. A real clock keeps running from there.
-func (c *Clock) Advance(d time.Duration) time.Time {
-	return c.update(func(st *clockState) {
-		if st.pinned {
-			st.at = st.at.Add(d)
-		} else {
-			st.offset += d
+// moveTo moves the clock to the instant target computes from the current
+// one, or, when check is set and the target is outside [config.ClockMin,
+// config.ClockMax], leaves it and returns the error. Without check the target
+// is clamped into that range. The target is computed as a time.Time, which
+// does not overflow, and the offset of a real clock is derived from it, so no
+// sum of durations can wrap.
+func (c *Clock) moveTo(target func(now time.Time) time.Time, check bool) (time.Time, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := *c.state.Load()
+	real := c.now()
+	now := st.at
+	if !st.pinned {
+		now = real.Add(st.offset)
+	}
+	t := target(now).UTC()
+	if err := config.CheckClock(t); err != nil {
+		if check {
+			return now, err
 		}
-	})
+		t = clampClock(t)
+	}
+	if st.pinned {
+		st.at = t
+	} else {
+		st.offset = t.Sub(real)
+	}
+	c.state.Store(&st)
+	c.notify()
+	return t, nil
 }
 
-// Set moves the clock to t and returns it. A real clock keeps running from t.
+// notify wakes whoever waits on Changed; the caller holds c.mu.
+func (c *Clock) notify() {
+	if c.changed != nil {
+		close(c.changed)
+		c.changed = nil
+	}
+}
+
+func clampClock(t time.Time) time.Time {
+	switch {
+	case t.Before(config.ClockMin):
+		return config.ClockMin
+	case t.After(config.ClockMax):
+		return config.ClockMax
+	}
+	return t
+}
+
+// Advance moves the clock forward by d (back, if d is negative) and returns
+// the new time, clamped into the clock's range (config.ClockMin to
+// config.ClockMax). A real clock keeps running from there.
+func (c *Clock) Advance(d time.Duration) time.Time {
+	t, _ := c.moveTo(func(now time.Time) time.Time { return now.Add(d) }, false)
+	return t
+}
+
+// TryAdvance is Advance that refuses, and leaves the clock, when the new
+// time would be outside the clock's range.
+func (c *Clock) TryAdvance(d time.Duration) (time.Time, error) {
+	return c.moveTo(func(now time.Time) time.Time { return now.Add(d) }, true)
+}
+
+// Set moves the clock to t, clamped into the clock's range, and returns it.
+// A real clock keeps running from t.
 func (c *Clock) Set(t time.Time) time.Time {
-	return c.update(func(st *clockState) {
-		if st.pinned {
-			st.at = t.UTC()
-		} else {
-			st.offset = t.Sub(c.now())
-		}
-	})
+	t, _ = c.moveTo(func(time.Time) time.Time { return t }, false)
+	return t
+}
+
+// TrySet is Set that refuses, and leaves the clock, when t is outside the
+// clock's range.
+func (c *Clock) TrySet(t time.Time) (time.Time, error) {
+	return c.moveTo(func(time.Time) time.Time { return t }, true)
 }
 
 // Reset puts the clock back where it started: the pinned instant it was made

@@ -21,7 +21,7 @@ const (
 )
 
 // NewMemory returns a Store that keeps everything in this process, bounded
-// by c's MaxSessions, SessionIdle and JournalSize; c's SessionClock tells
+// by c's MaxSessions, SessionIdle, JournalSize and JournalMB; c's SessionClock tells
 // idleness.
 func NewMemory(c config.Config) Store {
 	c = c.WithDefaults()
@@ -31,7 +31,7 @@ func NewMemory(c config.Config) Store {
 		max:     max(c.MaxSessions, 1),
 		idle:    c.SessionIdle,
 		clock:   c.SessionClock,
-		journal: newJournal(c.JournalSize),
+		journal: newJournalBudget(c.JournalSize, c.JournalMB<<20),
 	}
 }
 

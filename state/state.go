@@ -10,7 +10,7 @@
 // replace the in-memory one of [NewMemory] without any change in handlers.
 // Imports: the standard library, fixtures (for [fixtures.Runtime], what a
 // link's runtime state is) and scenarios (for the entries and buckets it
-// keeps); nothing of HTTP but the http.Header type the journal keeps.
+// keeps); nothing of HTTP but the http.Header type the journal is given.
 //
 // # What must be atomic
 //
@@ -39,7 +39,10 @@
 //
 // Every map here is bounded: sessions by number and idleness, counters and
 // runtime states per session by count (an arbitrary eighth is forgotten when
-// full), the journal by entries.
+// full), the journal by entries, by bytes (each entry clipped when it is
+// recorded, and a byte budget for them all) and by what it keeps: the
+// journal redacts secrets when it records a request, and never holds a
+// reference to the request's own header map.
 package state
 
 import (
