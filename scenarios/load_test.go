@@ -305,3 +305,24 @@ func TestLayerBrokenEntryClaims(t *testing.T) {
 		`b.yaml:2:3: pattern "mk_x" is already defined at a.yaml:2:3`,
 	})
 }
+
+// TestStatHashSeesChmod: an edit made while a file was unreadable must be
+// served once it is readable again, and chmod changes neither its size nor
+// its mtime; the poll's hash must see the mode too. (Running as root, a
+// test cannot make the file unreadable itself, so it checks the hash.)
+func TestStatHashSeesChmod(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(path, []byte("links: {}\n"), 0o000); err != nil {
+		t.Fatal(err)
+	}
+	src := Sources{Scenarios: []string{path}}
+	before := statHash(src)
+	info, _ := os.Stat(path)
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(path, info.ModTime(), info.ModTime())
+	if statHash(src) == before {
+		t.Errorf("statHash did not change when the file was made readable")
+	}
+}
