@@ -48,7 +48,13 @@ func (t tokens) mac(expiry int64) []byte {
 
 // issue returns a token that expires ttl after now.
 func (t tokens) issue(now time.Time) string {
-	exp := now.Add(t.ttl).Unix()
+	// The expiry is rounded up to the second, so that a token lives at
+	// least expires_in seconds.
+	end := now.Add(t.ttl)
+	exp := end.Unix()
+	if end.Nanosecond() > 0 {
+		exp++
+	}
 	return hex.EncodeToString(binary.BigEndian.AppendUint64(nil, uint64(exp)^t.mask)) + hex.EncodeToString(t.mac(exp))
 }
 
@@ -73,7 +79,7 @@ func (t tokens) check(tok string, now time.Time) tokenState {
 	if !hmac.Equal(raw[8:], t.mac(exp)) {
 		return tokenInvalid
 	}
-	if now.Unix() >= exp {
+	if !now.Before(time.Unix(exp, 0)) {
 		return tokenExpired
 	}
 	return tokenValid

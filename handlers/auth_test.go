@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/moneykit-mock/moneykit-mock/handlers"
+	"github.com/moneykit-mock/moneykit-mock/state"
 )
 
 const (
@@ -158,4 +159,24 @@ func TestDataAuth(t *testing.T) {
 func TestStaticTokenDisabled(t *testing.T) {
 	h := newServer(t, func(c *handlers.Deps) { c.Config.NoStaticToken = true })
 	wantError(t, get(t, h, "/links/mk_demo/identity"), 401, errInvalid)
+}
+
+// TestTokenLivesItsWholeTTL: a token issued at a fraction of a second is
+// still valid ttl later minus a little, and expired at ttl (the expiry is
+// rounded up, never down).
+func TestTokenLivesItsWholeTTL(t *testing.T) {
+	clock := state.NewPinnedClock(time.Date(2025, 1, 2, 3, 4, 5, 900_000_000, time.UTC))
+	h := newServer(t, func(d *handlers.Deps) { d.Clock = clock; d.Config.TokenTTL = 2 * time.Second })
+	tok := issue(t, h)
+	call := func() int {
+		return do(t, h, request{path: "/links/mk_demo", header: map[string]string{"Authorization": "Bearer " + tok}}).Code
+	}
+	clock.Advance(1990 * time.Millisecond)
+	if got := call(); got != 200 {
+		t.Errorf("1.99 s after issue: %d, want 200", got)
+	}
+	clock.Advance(1200 * time.Millisecond)
+	if got := call(); got != 401 {
+		t.Errorf("3.19 s after issue: %d, want 401", got)
+	}
 }
