@@ -2,6 +2,7 @@ package mock_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -9,12 +10,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/moneykit-mock/moneykit-mock/mock"
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
+	"github.com/moneykit-mock/moneykit-mock/webhooks"
 )
 
 var pinned = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -178,5 +181,60 @@ func TestMocksAreSeparate(t *testing.T) {
 	_, cb := do(t, b, "GET", "/_mock/clock", "", nil)
 	if ca == cb || !bytes.Contains([]byte(ca), []byte("2025-01-02T04:04:05")) {
 		t.Errorf("GET /_mock/clock: %s and %s", ca, cb)
+	}
+}
+
+// TestWebhookKeys: the signing key comes from the seed, or from a PEM file
+// (--webhook-key); rotation serves two keys. The JWKS route shows them.
+func TestWebhookKeys(t *testing.T) {
+	kids := func(m *mock.Mock) []string {
+		t.Helper()
+		code, body := do(t, m, "GET", "/.well-known/jwks.json", "", nil)
+		if code != 200 {
+			t.Fatalf("jwks: %d %s", code, body)
+		}
+		var set struct {
+			Keys []struct {
+				KID string `json:"kid"`
+				Use string `json:"use"`
+			} `json:"keys"`
+		}
+		if err := json.Unmarshal([]byte(body), &set); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, k := range set.Keys {
+			if k.Use != "sig" {
+				t.Errorf("key %s has use %q", k.KID, k.Use)
+			}
+			out = append(out, k.KID)
+		}
+		return out
+	}
+	seed1 := kids(newMock(t, mock.Config{Seed: 1}))
+	if len(seed1) != 1 || !slices.Equal(seed1, kids(newMock(t, mock.Config{Seed: 1}))) || slices.Equal(seed1, kids(newMock(t, mock.Config{Seed: 2}))) {
+		t.Errorf("seed keys: %v", seed1)
+	}
+	rotated := kids(newMock(t, mock.Config{Seed: 1, WebhookRotate: true}))
+	if len(rotated) != 2 || rotated[1] != seed1[0] {
+		t.Errorf("rotated JWKS = %v, want a new kid then the old %s", rotated, seed1[0])
+	}
+	key, err := webhooks.DeriveKey(42, "from-a-file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem, err := key.MarshalPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(path, pem, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := kids(newMock(t, mock.Config{WebhookKeyFile: path})); !slices.Equal(got, []string{key.KID()}) {
+		t.Errorf("PEM key JWKS = %v, want [%s]", got, key.KID())
+	}
+	if _, err := mock.New(mock.Config{WebhookKeyFile: filepath.Join(t.TempDir(), "missing.pem")}); err == nil {
+		t.Errorf("a missing key file was accepted")
 	}
 }
