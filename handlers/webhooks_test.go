@@ -271,3 +271,34 @@ func TestTransactionsRefreshWebhook(t *testing.T) {
 		t.Errorf("events = %s, want %s", strings.Join(got, ", "), want)
 	}
 }
+
+// TestWebhookDeliveriesPerSession: deliveries belong to the session whose
+// request made them, and a reset forgets them like the journal.
+func TestWebhookDeliveriesPerSession(t *testing.T) {
+	rc := newReceiver(t)
+	h := newServer(t, nil)
+	t.Cleanup(func() { h.(*handlers.Server).Close(t.Context()) })
+	api(t, h, "PATCH", "/links/mk_s", "s1", `{"webhook":"`+rc.URL+`"}`)
+	api(t, h, "POST", "/webhooks/test/link/mk_s", "s1", `{"webhook_event":"link.state_changed","webhook_idempotency_key":"k"}`)
+	count := func(session, query string) string {
+		hd := map[string]string{}
+		if session != "" {
+			hd["X-Mock-Session"] = session
+		}
+		return do(t, h, request{path: "/_mock/webhooks?count=true" + query, header: hd}).Body.String()
+	}
+	do(t, h, request{path: "/_mock/webhooks?wait=5s&session=s1"})
+	if got := count("s1", ""); got != `{"count":1}` {
+		t.Errorf("s1 sees %s", got)
+	}
+	if got := count("", ""); got != `{"count":0}` {
+		t.Errorf("the default session sees %s", got)
+	}
+	if got := count("", "&session=*"); got != `{"count":1}` {
+		t.Errorf("session=* sees %s", got)
+	}
+	do(t, h, request{method: "POST", path: "/_mock/reset", header: map[string]string{"X-Mock-Session": "s1"}})
+	if got := count("s1", ""); got != `{"count":0}` {
+		t.Errorf("after the reset s1 sees %s", got)
+	}
+}
