@@ -105,7 +105,7 @@ func FuzzParsePersonas(f *testing.F) {
 		}
 		f.Add(data)
 	}
-	f.Add(fixtures.DefaultPersonas)
+	f.Add(fixtures.DefaultPersonas())
 	f.Add([]byte(`{"personas": {"a": {"owners": [{"names": ["A B"]}], "accounts": [{"owners": ["A B"], "balances": {"current": 1.5}}]}}}`))
 	f.Add([]byte("personas:\n  a: &a {owners: [&o {names: [X]}], accounts: [{owners: [X], account_mask: \"0001\"}]}\n  b: *a\n"))
 	scenario := []byte("links:\n  mk_a: {fixture: a}\n  mk_b: &b {fixture: b}\n  mk_c: *b\n")

@@ -30,7 +30,7 @@ var loadDefault = sync.OnceValues(func() (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := inputs{fixtures: []file{{name: embeddedSource + "personas.yaml", data: fixtures.DefaultPersonas}}}
+	in := inputs{fixtures: []file{{name: embeddedSource + "personas.yaml", data: fixtures.DefaultPersonas()}}}
 	for _, name := range names {
 		data, err := embedded.ReadFile(name)
 		if err != nil {

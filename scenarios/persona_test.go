@@ -298,7 +298,7 @@ func TestParsePersonasAliasBound(t *testing.T) {
 // promise of fixtures/personas.yaml holds, and the data follows the rules
 // internal/apicheck checks generated answers against.
 func TestDefaultPersonas(t *testing.T) {
-	personas, err := ParsePersonas("embedded:personas.yaml", fixtures.DefaultPersonas)
+	personas, err := ParsePersonas("embedded:personas.yaml", fixtures.DefaultPersonas())
 	if err != nil {
 		t.Fatalf("fixtures/personas.yaml:\n%v", err)
 	}

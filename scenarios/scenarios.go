@@ -23,7 +23,7 @@
 // The standard library, gopkg.in/yaml.v3 and, of this project, only
 // fixtures. yaml.v3 is used nowhere else in the module: other packages get
 // decoded values, never YAML. The import of fixtures is for fixtures.Persona
-// and the embedded demo personas (fixtures.DefaultPersonas): a persona file
+// and the embedded demo personas (fixtures.DefaultPersonas()): a persona file
 // is parsed straight into the type the generator takes, so the schema and
 // the generator's input are one type and cannot drift apart; a mirror type
 // here would need a copy and a conversion kept in step by hand. fixtures

@@ -29,18 +29,19 @@ const (
 // date-times.
 const TimeLayout = "2006-01-02T15:04:05.000000Z07:00"
 
-// The enums a payload is checked against (moneykit-api.md §8).
+// The enums a payload is checked against (moneykit-api.md §8); unexported so
+// that nothing can change them.
 var (
-	// LinkStates are the PublicLinkState values of link.state_changed.
-	LinkStates = []string{"connecting", "awaiting_token_exchange", "connected", "deleted", "error"}
-	// LinkErrors are the PublicLinkError values of link.state_changed's error.
-	LinkErrors = []string{"system_error", "provider_error", "institution_error", "user_error",
+	// linkStates are the PublicLinkState values of link.state_changed.
+	linkStates = []string{"connecting", "awaiting_token_exchange", "connected", "deleted", "error"}
+	// linkErrors are the PublicLinkError values of link.state_changed's error.
+	linkErrors = []string{"system_error", "provider_error", "institution_error", "user_error",
 		"auth_expired", "no_accounts", "user_setup_required", "invalid_credentials",
 		"user_oauth_denied", "user_input_incorrect", "incomplete"}
-	// Products are the Product values of link.product_refresh.
-	Products = []string{"accounts", "account_numbers", "identity", "transactions", "investments", "enrichment"}
-	// ProductStates are the LinkProductState values of link.product_refresh.
-	ProductStates = []string{"pending", "in_progress", "completed", "failed"}
+	// products are the Product values of link.product_refresh.
+	products = []string{"accounts", "account_numbers", "identity", "transactions", "investments", "enrichment"}
+	// productStates are the LinkProductState values of link.product_refresh.
+	productStates = []string{"pending", "in_progress", "completed", "failed"}
 )
 
 // Time is a date-time that marshals in TimeLayout, in UTC.
@@ -135,10 +136,10 @@ func IdempotencyKey(seed uint64, linkID string, event Event, seq uint64) string 
 // LinkStateChanged builds a link.state_changed payload. linkErr and msg may
 // be "" (sent as null).
 func (b Builder) LinkStateChanged(base Base, state, linkErr, msg string) (Payload, error) {
-	if !slices.Contains(LinkStates, state) {
+	if !slices.Contains(linkStates, state) {
 		return Payload{}, fmt.Errorf("link.state_changed: unknown state %q", state)
 	}
-	if linkErr != "" && !slices.Contains(LinkErrors, linkErr) {
+	if linkErr != "" && !slices.Contains(linkErrors, linkErr) {
 		return Payload{}, fmt.Errorf("link.state_changed: unknown error %q", linkErr)
 	}
 	v := LinkStateChanged{Envelope: b.envelope(base, EventLinkStateChanged), State: state,
@@ -149,10 +150,10 @@ func (b Builder) LinkStateChanged(base Base, state, linkErr, msg string) (Payloa
 // ProductRefresh builds a link.product_refresh payload. msg may be "" (sent
 // as null).
 func (b Builder) ProductRefresh(base Base, product, state string, changedAt time.Time, msg string) (Payload, error) {
-	if !slices.Contains(Products, product) {
+	if !slices.Contains(products, product) {
 		return Payload{}, fmt.Errorf("link.product_refresh: unknown product %q", product)
 	}
-	if !slices.Contains(ProductStates, state) {
+	if !slices.Contains(productStates, state) {
 		return Payload{}, fmt.Errorf("link.product_refresh: unknown state %q", state)
 	}
 	v := ProductRefresh{Envelope: b.envelope(base, EventLinkProductRefresh), Product: product,
