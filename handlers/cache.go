@@ -3,7 +3,9 @@ package handlers
 import (
 	"container/list"
 	"hash/maphash"
+	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 // cache keeps generated response bodies, so that the hot path is a lookup and
@@ -12,8 +14,9 @@ import (
 // split in shards so that concurrent requests rarely wait on one lock.
 //
 // Entries are per link ID (a string key takes the map's fast path), and hold
-// the few bodies made for that link: its identity answer and link object,
-// plain or shaped by a scenario.
+// the bodies made for that link, plain or shaped by a scenario. One identity
+// body serves both link routes (the link object is a slice of it), and its
+// gzip forms are made on the first request that asks for them and kept.
 type cache struct {
 	seed   maphash.Seed
 	shards [cacheShards]cacheShard
@@ -21,27 +24,13 @@ type cache struct {
 
 const cacheShards = 16
 
-// entryOverhead and variantOverhead approximate what an entry and each of its
-// bodies cost beyond the key and body bytes (list element, map slot, headers).
+// entryOverhead and bodiesOverhead approximate what an entry and each of its
+// shapings cost beyond the key and body bytes (list element, map slot, the
+// bodies value and its header slices).
 const (
-	entryOverhead   = 160
-	variantOverhead = 64
+	entryOverhead  = 160
+	bodiesOverhead = 160
 )
-
-// bodyKey names a cached body: which part of which link, under which
-// shaping (the fingerprint of the scenario entry that shapes it, 0 for none).
-type bodyKey struct {
-	part part
-	link string
-	fp   uint64
-}
-
-// body is a cached body with its Content-Length header value, both made once
-// and shared read-only by every answer that sends them.
-type body struct {
-	b             []byte
-	contentLength []string
-}
 
 type cacheShard struct {
 	mu    sync.Mutex
@@ -54,15 +43,56 @@ type cacheShard struct {
 // cacheEntry is one link's bodies.
 type cacheEntry struct {
 	link     string
-	variants []variant
+	variants []*bodies
 	size     int64
 }
 
-type variant struct {
-	part part
-	fp   uint64
-	body body
+// part is which part of a link's data a body holds.
+type part byte
+
+const (
+	identityPart part = iota // the whole identity answer
+	linkPart                 // the link object alone
+)
+
+// bodies are the answers of one link under one shaping (fp, the fingerprint
+// of the scenario entry that shapes it, 0 for none), made once and shared
+// read-only by every answer that sends them.
+type bodies struct {
+	fp uint64
+	// identity is the identity answer; the link object is
+	// identity[linkAt:len(identity)-1].
+	identity []byte
+	linkAt   int
+	// contentLength holds each part's Content-Length header value.
+	contentLength [2][]string
+	// gzip holds each part's gzip form once a client asked for it.
+	gzip [2]atomic.Pointer[encoded]
 }
+
+// encoded is a compressed body with its Content-Length header value.
+type encoded struct {
+	b             []byte
+	contentLength []string
+}
+
+// newBodies makes the bodies of one identity answer.
+func newBodies(fp uint64, identity []byte, linkAt int) *bodies {
+	b := &bodies{fp: fp, identity: identity, linkAt: linkAt}
+	b.contentLength[identityPart] = []string{strconv.Itoa(len(identity))}
+	b.contentLength[linkPart] = []string{strconv.Itoa(len(identity) - 1 - linkAt)}
+	return b
+}
+
+// plain returns part p uncompressed.
+func (b *bodies) plain(p part) []byte {
+	if p == linkPart {
+		return b.identity[b.linkAt : len(b.identity)-1]
+	}
+	return b.identity
+}
+
+func (b *bodies) size() int64 { return int64(len(b.identity) + bodiesOverhead) }
 
 func newCache(maxBytes int64) *cache {
 	c := &cache{seed: maphash.MakeSeed()}
@@ -77,51 +107,78 @@ func (c *cache) shard(link string) *cacheShard {
 	return &c.shards[maphash.String(c.seed, link)%cacheShards]
 }
 
-// get returns the body cached under key. The body is shared: never modify it.
-func (c *cache) get(key bodyKey) (body, bool) {
-	s := c.shard(key.link)
+// get returns the bodies cached for a link under shaping fp, or nil. They
+// are shared: never modify them.
+func (c *cache) get(link string, fp uint64) *bodies {
+	s := c.shard(link)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e, ok := s.items[key.link]; ok {
+	if e, ok := s.items[link]; ok {
 		for _, v := range e.Value.(*cacheEntry).variants {
-			if v.part == key.part && v.fp == key.fp {
+			if v.fp == fp {
 				s.lru.MoveToFront(e)
-				return v.body, true
+				return v
 			}
 		}
 	}
-	return body{}, false
+	return nil
 }
 
-// put caches b under key, evicting the least recently used links to stay
-// within the byte budget. A body larger than a whole shard is not cached.
-func (c *cache) put(key bodyKey, b body) {
-	s := c.shard(key.link)
+// put caches b for a link, evicting the least recently used links to stay
+// within the byte budget. Bodies larger than a whole shard are not cached.
+func (c *cache) put(link string, b *bodies) {
+	s := c.shard(link)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	add := int64(len(b.b) + variantOverhead)
-	if int64(len(key.link)+entryOverhead)+add > s.max {
+	add := b.size()
+	if int64(len(link)+entryOverhead)+add > s.max {
 		return
 	}
-	e, ok := s.items[key.link]
+	e, ok := s.items[link]
 	if !ok {
-		e = s.lru.PushFront(&cacheEntry{link: key.link, size: int64(len(key.link) + entryOverhead)})
-		s.items[key.link] = e
+		e = s.lru.PushFront(&cacheEntry{link: link, size: int64(len(link) + entryOverhead)})
+		s.items[link] = e
 		s.bytes += e.Value.(*cacheEntry).size
 	}
 	ce := e.Value.(*cacheEntry)
 	for i, v := range ce.variants {
-		if v.part == key.part && v.fp == key.fp {
-			ce.size -= int64(len(v.body.b) + variantOverhead)
-			s.bytes -= int64(len(v.body.b) + variantOverhead)
+		if v.fp == b.fp {
+			sz := v.size() + v.gzipSize()
+			ce.size -= sz
+			s.bytes -= sz
 			ce.variants = append(ce.variants[:i], ce.variants[i+1:]...)
 			break
 		}
 	}
-	ce.variants = append(ce.variants, variant{part: key.part, fp: key.fp, body: b})
+	ce.variants = append(ce.variants, b)
 	ce.size += add
 	s.bytes += add
 	s.lru.MoveToFront(e)
+	s.evict()
+}
+
+// grew counts n more bytes for b, a link's bodies that got a gzip form,
+// when they are still cached.
+func (c *cache) grew(link string, b *bodies, n int64) {
+	s := c.shard(link)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.items[link]
+	if !ok {
+		return
+	}
+	ce := e.Value.(*cacheEntry)
+	for _, v := range ce.variants {
+		if v == b {
+			ce.size += n
+			s.bytes += n
+			s.evict()
+			return
+		}
+	}
+}
+
+func (s *cacheShard) evict() {
 	for s.bytes > s.max {
 		old := s.lru.Back()
 		oe := old.Value.(*cacheEntry)
@@ -129,6 +186,15 @@ func (c *cache) put(key bodyKey, b body) {
 		delete(s.items, oe.link)
 		s.bytes -= oe.size
 	}
+}
+
+func (b *bodies) gzipSize() (n int64) {
+	for i := range b.gzip {
+		if g := b.gzip[i].Load(); g != nil {
+			n += int64(len(g.b))
+		}
+	}
+	return n
 }
 
 // len returns how many bodies are cached.

@@ -33,6 +33,11 @@ type reqInfo struct {
 	sessionErr error
 	// vars are the route's path variables.
 	vars map[string]string
+	// get is whether the method is GET or HEAD, and head whether it is
+	// HEAD: HEAD is answered as GET is, without the body.
+	get, head bool
+	// gzip is whether the client accepts a gzip body (Accept-Encoding).
+	gzip bool
 
 	// linkID and scenario are for the journal and the log: the link the path
 	// names, and the pattern of the scenario entry that answered.
@@ -68,6 +73,9 @@ func (s *Server) enter(w http.ResponseWriter, r *http.Request) *reqInfo {
 		status:         http.StatusOK,
 	}
 	ri.session, ri.sessionErr = sessionName(r)
+	ri.head = r.Method == http.MethodHead
+	ri.get = ri.head || r.Method == http.MethodGet
+	ri.gzip = acceptsGzip(header(r, "Accept-Encoding"))
 	w.Header()[headerRequestID] = []string{ri.id}
 	return ri
 }
