@@ -67,7 +67,7 @@ func New(d Deps) *Server {
 		store:  d.Store,
 		tokens: newTokens(c.Seed, c.ClientID, c.ClientSecret, c.TokenTTL),
 		cors:   newCORS(c.CORSOrigins),
-		cache:  newCache(c.CacheMB << 20),
+		cache:  newCache(c.CacheBytes()),
 	}
 	s.SetScenarios(d.Scenarios)
 
