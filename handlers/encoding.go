@@ -94,12 +94,15 @@ func (b *bodies) gzipped(p part) (e *encoded, added int64) {
 	if e := b.gzip[p].Load(); e != nil {
 		return e, 0
 	}
-	z := gzipBytes(b.plain(p))
+	buf := scratch.Get().(*[]byte)
+	*buf = b.appendPart((*buf)[:0], p)
+	z := gzipBytes(*buf)
+	scratch.Put(buf)
 	e = &encoded{b: z, contentLength: []string{strconv.Itoa(len(z))}}
 	if !b.gzip[p].CompareAndSwap(nil, e) {
 		return b.gzip[p].Load(), 0
 	}
-	return e, int64(len(z)) + 64
+	return e, int64(len(z)) + gzipOverhead
 }
 
 // writeEncoded writes a JSON body with status, gzip when the request asked

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"net/http"
 	"net/url"
 	"strings"
@@ -83,34 +82,42 @@ func (s *Server) writeBody(w http.ResponseWriter, ri *reqInfo, lr linkRequest, p
 	b := s.cache.get(lr.id, fp)
 	if b == nil {
 		b = s.generate(ri, lr, fp)
-		s.cache.put(lr.id, b)
+		s.cache.put(b)
 	}
 	h := w.Header()
 	h["Content-Type"] = contentTypeJSON
-	body, cl := b.plain(p), b.contentLength[p]
 	if ri.gzip {
 		z, added := b.gzipped(p)
 		if added > 0 {
-			s.cache.grew(lr.id, b, added)
+			s.cache.grew(b, added)
 		}
-		body, cl = z.b, z.contentLength
 		h["Content-Encoding"] = contentEncodingGzip
+		h["Content-Length"] = z.contentLength
+		w.WriteHeader(http.StatusOK)
+		if !ri.head {
+			w.Write(z.b)
+		}
+		return
 	}
-	h["Content-Length"] = cl
+	h["Content-Length"] = b.contentLength[p]
 	w.WriteHeader(http.StatusOK)
 	if !ri.head {
-		w.Write(body)
+		// One write of the assembled body, as before bodies were compact.
+		buf := scratch.Get().(*[]byte)
+		*buf = b.appendPart((*buf)[:0], p)
+		w.Write(*buf)
+		scratch.Put(buf)
 	}
 }
 
-// generate makes a link's bodies. The identity answer is appended to a
-// pooled scratch buffer and copied out at its exact size, so a cached body
-// holds no spare capacity.
+// generate makes a link's bodies, appending the identity answer to a pooled
+// scratch buffer and keeping it compact (see bodies).
 func (s *Server) generate(ri *reqInfo, lr linkRequest, fp uint64) *bodies {
 	id := fixtures.Generate(s.cfg.Seed, lr.id, options(ri.set, lr.entry))
 	buf := scratch.Get().(*[]byte)
-	raw, linkAt := id.AppendJSON((*buf)[:0])
-	b := newBodies(fp, bytes.Clone(raw), linkAt)
+	var sp fixtures.Spans
+	raw, linkAt := id.AppendJSONSpans((*buf)[:0], &sp)
+	b := newBodies(lr.id, fp, raw, linkAt, &sp, s.cache.avatars.intern)
 	*buf = raw
 	scratch.Put(buf)
 	return b
