@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -92,7 +93,8 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log `level`: debug, info, warn or error")
 	fs.Var(listFlag{&c.CORSOrigins}, "cors-origins", "comma-separated `origins` browsers may call from; * is any, empty disables CORS")
-	fs.Int64Var(&c.CacheMB, "cache-mb", c.CacheMB, "`MiB` of generated bodies to keep cached")
+	fs.Int64Var(&c.MemoryMB, "memory-mb", c.MemoryMB, "`MiB` the whole process may use (RSS): sets the Go memory limit, half of it for cached bodies")
+	fs.Int64Var(&c.CacheMB, "cache-mb", c.CacheMB, "`MiB` of generated bodies to keep cached, within --memory-mb (default half of it)")
 	fs.Var(clockFlag{&c.Clock}, "clock", "`clock`: real, or an RFC 3339 instant to pin it at (byte-stable snapshots); POST /_mock/clock moves it")
 	fs.DurationVar(&c.RefreshDelay, "refresh-delay", c.RefreshDelay, "how long a product refresh takes unless a scenario's refresh_delay says otherwise")
 	fs.Var(pathFlag{&c.FixturePaths}, "fixtures", "persona `path`: a YAML file or a directory of *.yaml, layered over the embedded personas and reloaded on change")
@@ -249,6 +251,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	defer cancel()
 
 	c.Logger = log
+	debug.SetMemoryLimit(c.GoMemoryLimit()) // the one process-wide knob: --memory-mb
 	m, err := mock.New(c)
 	if err != nil {
 		return exitError{code: 2, err: fmt.Errorf("scenarios or fixtures are invalid, not starting:\n%w", err)}

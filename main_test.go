@@ -93,7 +93,7 @@ func TestParseConfigErrors(t *testing.T) {
 func TestHelpDocumentsEveryFlag(t *testing.T) {
 	var out bytes.Buffer
 	parseConfig([]string{"--help"}, env(nil), &out)
-	for _, want := range []string{"-addr", "127.0.0.1:8080", "-seed", "-client-id", "mock_client_id", "-client-secret", "-static-token", "sandbox-token", "-token-ttl", "1h0m0s", "-log-format", "MOCK_SEED"} {
+	for _, want := range []string{"-addr", "127.0.0.1:8080", "-seed", "-client-id", "mock_client_id", "-client-secret", "-static-token", "sandbox-token", "-token-ttl", "1h0m0s", "-log-format", "MOCK_SEED", "-memory-mb"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--help lacks %q:\n%s", want, out.String())
 		}
@@ -448,5 +448,53 @@ func TestJSONLogs(t *testing.T) {
 	}
 	if len(msgs) < 3 || msgs[0] != "moneykit-mock listening" || !slices.Contains(msgs, "request") {
 		t.Errorf("log messages = %q", msgs)
+	}
+}
+
+// TestTextLogs pins the exact form of a request line in the default text
+// log: its fields, their order and their quoting.
+func TestTextLogs(t *testing.T) {
+	p := startRun(t)
+	fetch(t, p.base+"/links/mk_demo/identity")
+	if err := p.stop(); err != nil {
+		t.Fatal(err)
+	}
+	lineRE := regexp.MustCompile(`^time=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d) level=INFO msg=request ` +
+		`request_id=req_[0-9a-f]{24} method=GET path=/links/mk_demo/identity link_id=mk_demo scenario="" status=200 duration=\d+\.\d{3}ms$`)
+	var found bool
+	for _, line := range strings.Split(strings.TrimSpace(p.logs.String()), "\n") {
+		if strings.Contains(line, "msg=request ") {
+			found = true
+			if !lineRE.MatchString(line) {
+				t.Errorf("request line = %q, want it to match %s", line, lineRE)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no request line in:\n%s", p.logs.String())
+	}
+}
+
+// TestJSONRequestLog pins the keys and types of a request line in the JSON
+// log.
+func TestJSONRequestLog(t *testing.T) {
+	p := startRun(t, "--log-format", "json")
+	fetch(t, p.base+"/links/mk_demo/identity")
+	if err := p.stop(); err != nil {
+		t.Fatal(err)
+	}
+	keyRE := regexp.MustCompile(`^\{"time":"[^"]+","level":"INFO","msg":"request","request_id":"req_[0-9a-f]{24}","method":"GET",` +
+		`"path":"/links/mk_demo/identity","link_id":"mk_demo","scenario":"","status":200,"duration":"\d+\.\d{3}ms"\}$`)
+	var found bool
+	for _, line := range strings.Split(strings.TrimSpace(p.logs.String()), "\n") {
+		if strings.Contains(line, `"msg":"request"`) {
+			found = true
+			if !keyRE.MatchString(line) {
+				t.Errorf("request line = %q, want it to match %s", line, keyRE)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no request line in:\n%s", p.logs.String())
 	}
 }

@@ -91,7 +91,14 @@ type Config struct {
 	// localhost:8080 is the common case. NoCORS sends no CORS headers at all.
 	CORSOrigins []string
 	NoCORS      bool
-	// CacheMB bounds the cache of generated bodies, in MiB (default 64).
+	// MemoryMB is the memory the whole process may use, in MiB, as the
+	// kernel counts it (RSS; default 64, to fit a 64 MiB container). It
+	// drives the Go runtime's memory limit (GoMemoryLimit) and, unless
+	// CacheMB says otherwise, the share of generated bodies in it.
+	MemoryMB int64
+	// CacheMB bounds the cache of generated bodies, in MiB; 0 (the
+	// default) means half of MemoryMB (see CacheBytes). It is part of
+	// MemoryMB, not added to it.
 	CacheMB int64
 	// AdminToken, when set, is the bearer token every /_mock/ route needs.
 	AdminToken string
@@ -183,8 +190,8 @@ func (c Config) WithDefaults() Config {
 	if c.RefreshDelay == 0 {
 		c.RefreshDelay = 3 * time.Second
 	}
-	if c.CacheMB == 0 {
-		c.CacheMB = 64
+	if c.MemoryMB == 0 {
+		c.MemoryMB = 64
 	}
 	if c.JournalSize == 0 {
 		c.JournalSize = 1000
@@ -246,8 +253,11 @@ func (c Config) Validate() error {
 	if c.RefreshDelay <= 0 {
 		bad("refresh delay %s: must be positive", c.RefreshDelay)
 	}
-	if c.CacheMB < 1 {
-		bad("cache size %d MiB: must be at least 1", c.CacheMB)
+	if c.MemoryMB < MinMemoryMB {
+		bad("memory %d MiB: must be at least %d", c.MemoryMB, MinMemoryMB)
+	}
+	if most := c.MemoryMB - memoryReserveMB(c.MemoryMB) - MinMemoryMB/2; c.CacheMB < 0 || c.CacheMB > most && c.MemoryMB >= MinMemoryMB {
+		bad("cache size %d MiB: must be 1 to %d, leaving the rest of the process room in %d MiB of memory", c.CacheMB, most, c.MemoryMB)
 	}
 	if c.MaxSessions < 1 {
 		bad("max sessions %d: must be at least 1", c.MaxSessions)
@@ -274,6 +284,31 @@ func (c Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// MinMemoryMB is the least MemoryMB: what the process takes idle, with room
+// to answer.
+const MinMemoryMB = 24
+
+// memoryReserveMB is the part of MemoryMB that the Go runtime's memory limit
+// does not count but RSS does: the binary's code and data pages, mapped from
+// the executable (about 6 MiB of a 64 MiB process), plus a margin.
+func memoryReserveMB(memoryMB int64) int64 { return max(8, memoryMB/16) }
+
+// CacheBytes is the byte budget of the cache of generated bodies: CacheMB,
+// or half of MemoryMB when CacheMB is 0.
+func (c Config) CacheBytes() int64 {
+	if c.CacheMB > 0 {
+		return c.CacheMB << 20
+	}
+	return c.MemoryMB << 20 / 2
+}
+
+// GoMemoryLimit is the soft limit for the Go runtime
+// (runtime/debug.SetMemoryLimit), in bytes: MemoryMB less what RSS counts
+// beyond the runtime's own memory. The garbage collector works harder as
+// the heap nears it, so RSS stays within MemoryMB even while the cache is
+// full and every request makes a new body.
+func (c Config) GoMemoryLimit() int64 { return (c.MemoryMB - memoryReserveMB(c.MemoryMB)) << 20 }
 
 // sleep waits d or until ctx is done, whichever comes first.
 func sleep(ctx context.Context, d time.Duration) error {

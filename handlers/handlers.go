@@ -75,7 +75,7 @@ func New(d Deps) *Server {
 		store:  d.Store,
 		tokens: newTokens(c.Seed, c.ClientID, c.ClientSecret, c.TokenTTL),
 		cors:   newCORS(c.CORSOrigins),
-		cache:  newCache(c.CacheMB << 20),
+		cache:  newCache(c.CacheBytes()),
 	}
 	s.SetScenarios(d.Scenarios)
 	s.hooks = newWebhookSender(c, s.clock, d.WebhookKeys, d.WebhookPolicy)
@@ -216,7 +216,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var m mux.RouteMatch
-	s.router.Match(r, &m) // always matches: the router has a NotFoundHandler
+	s.router.Match(asGet(r), &m) // always matches: the router has a NotFoundHandler
 	rt, ok := m.Handler.(route)
 	if !ok {
 		s.writeError(ri, r, fmt.Errorf("handlers: %s %s matched a handler that is not a route", r.Method, r.URL.Path))
@@ -231,6 +231,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.writeError(ri, r, err)
 	}
+}
+
+// asGet returns r, or for a HEAD request a shallow copy of it as a GET, to
+// match with: HEAD is answered on every GET route, with GET's headers and no
+// body, without each route having to list it. The handler still gets r, so
+// the log and the journal say HEAD.
+func asGet(r *http.Request) *http.Request {
+	if r.Method != http.MethodHead {
+		return r
+	}
+	g := *r
+	g.Method = http.MethodGet
+	return &g
 }
 
 // exit recovers from a panic with a 500, then journals and logs the request.
@@ -291,7 +304,7 @@ func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request, ri *reqI
 }
 
 // handleMethodNotAllowed answers a known path with the wrong method, and says
-// in the Allow header which methods the path has.
+// in the Allow header which methods the path has (HEAD wherever GET is).
 func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
 	var allow []string
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
@@ -300,6 +313,9 @@ func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request, 
 		var match mux.RouteMatch
 		if s.router.Match(probe, &match) && match.MatchErr == nil {
 			allow = append(allow, m)
+			if m == http.MethodGet {
+				allow = append(allow, http.MethodHead)
+			}
 		}
 	}
 	w.Header().Set("Allow", strings.Join(append(allow, http.MethodOptions), ", "))

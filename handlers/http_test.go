@@ -14,7 +14,7 @@ func TestUnknownRoute(t *testing.T) {
 	wantError(t, rec, http.StatusNotFound, `{"error_code":"api_error.request.not_found","error_message":"No such route: /links/mk_demo/nope","documentation_url":"https://docs.moneykit.com/api/reference/errors"}`)
 	rec = do(t, h, request{method: "DELETE", path: "/links/mk_demo/identity"})
 	wantError(t, rec, http.StatusMethodNotAllowed, `{"error_code":"api_error.request.method_not_allowed","error_message":"Method not allowed on this route","documentation_url":"https://docs.moneykit.com/api/reference/errors"}`)
-	if got := rec.Header().Get("Allow"); got != "GET, OPTIONS" {
+	if got := rec.Header().Get("Allow"); got != "GET, HEAD, OPTIONS" {
 		t.Errorf("Allow = %q", got)
 	}
 }
@@ -37,15 +37,16 @@ func TestCORS(t *testing.T) {
 	}{
 		{"preflight, any origin", open, preflight("http://localhost:5173"), 204, "http://localhost:5173", "Origin"},
 		{"preflight on an unknown route", open, request{method: "OPTIONS", path: "/nope", header: map[string]string{"Origin": "http://a"}}, 204, "http://a", "Origin"},
-		{"GET, any origin", open, request{path: "/links/mk_demo/identity", header: map[string]string{"Origin": "http://a", "Authorization": "Bearer " + staticToken}}, 200, "http://a", "Origin"},
+		{"GET, any origin", open, request{path: "/links/mk_demo/identity", header: map[string]string{"Origin": "http://a", "Authorization": "Bearer " + staticToken}}, 200, "http://a", "Origin, Accept-Encoding"},
 		{"401 still carries CORS headers", open, request{path: "/links/mk_demo/identity", header: map[string]string{"Origin": "http://a"}}, 401, "http://a", "Origin"},
 		{"allowed origin", restricted, preflight("http://localhost:3000"), 204, "http://localhost:3000", "Origin"},
+		{"GET, allowed origin", restricted, request{path: "/links/mk_demo", header: map[string]string{"Origin": "http://localhost:3000", "Authorization": "Bearer " + staticToken}}, 200, "http://localhost:3000", "Origin, Accept-Encoding"},
 		{"other origin", restricted, preflight("http://evil.example"), 204, "", ""},
 		{"CORS off", off, preflight("http://localhost:3000"), 204, "", ""},
 		{"Stainless headers", open, request{method: "OPTIONS", path: "/links/mk_demo/identity", header: map[string]string{"Origin": "http://localhost:5173",
 			"Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization,moneykit-version,x-stainless-arch,x-stainless-lang,x-stainless-retry-count"}},
 			204, "http://localhost:5173", "Origin"},
-		{"no Origin, not a CORS request", open, request{path: "/links/mk_demo/identity", header: map[string]string{"Authorization": "Bearer " + staticToken}}, 200, "", ""},
+		{"no Origin, not a CORS request", open, request{path: "/links/mk_demo/identity", header: map[string]string{"Authorization": "Bearer " + staticToken}}, 200, "", "Accept-Encoding"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := do(t, tc.h, tc.req)

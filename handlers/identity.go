@@ -3,8 +3,8 @@ package handlers
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/moneykit-mock/moneykit-mock/fixtures"
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
@@ -15,7 +15,12 @@ import (
 const maxLinkIDLen = 256
 
 // linkID returns the request's decoded {id} and records it for the log.
+// Link routes call it first, so it also says, on every answer of a GET link
+// route, that the answer varies with Accept-Encoding (writeBody may gzip).
 func linkID(ri *reqInfo) (string, error) {
+	if ri.get {
+		varyOnEncoding(ri.Header())
+	}
 	raw := ri.vars["id"]
 	id, err := url.PathUnescape(raw)
 	ri.linkID = clip(raw, 100)
@@ -52,55 +57,79 @@ func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request, ri *reqI
 		}
 	}
 	ident.Accounts = kept
-	return s.writeValue(w, http.StatusOK, ident)
+	writeEncoded(w, ri, http.StatusOK, mustJSON(ident))
+	return nil
 }
-
-// part is which part of a link's data a body holds.
-type part byte
-
-const (
-	identityPart part = 'i' // the whole identity answer
-	linkPart     part = 'l' // the link object alone
-)
 
 // writeBody writes a link's identity answer or link object. Bodies are
 // cached until something changes the link at run time (a refresh), after
 // which they are made for each request. Generation is deterministic, so two
 // requests racing to fill the same entry produce the same bytes and either
-// may win.
+// may win. A client that accepts gzip gets the cached body's gzip form,
+// compressed on the first such request and kept with it.
 func (s *Server) writeBody(w http.ResponseWriter, ri *reqInfo, lr linkRequest, p part) {
 	if lr.hasRT {
-		writeJSON(w, http.StatusOK, mustJSON(partOf(s.data(ri, lr), p)))
+		raw, linkAt := s.data(ri, lr).AppendJSON(nil)
+		if p == linkPart {
+			raw = raw[linkAt : len(raw)-1]
+		}
+		writeEncoded(w, ri, http.StatusOK, raw)
 		return
 	}
-	key := cacheKey(p, lr.id, lr.entry)
-	b, ok := s.cache.get(key)
-	if !ok {
-		raw := mustJSON(partOf(fixtures.Generate(s.cfg.Seed, lr.id, s.options(ri, lr.entry)), p))
-		b = body{b: raw, contentLength: []string{strconv.Itoa(len(raw))}}
-		s.cache.put(key, b)
+	fp := fingerprint(lr.entry)
+	b := s.cache.get(lr.id, fp)
+	if b == nil {
+		b = s.generate(ri, lr, fp)
+		s.cache.put(b)
 	}
 	h := w.Header()
 	h["Content-Type"] = contentTypeJSON
-	h["Content-Length"] = b.contentLength
+	if ri.gzip {
+		z, added := b.gzipped(p)
+		if added > 0 {
+			s.cache.grew(b, added)
+		}
+		h["Content-Encoding"] = contentEncodingGzip
+		h["Content-Length"] = z.contentLength
+		w.WriteHeader(http.StatusOK)
+		if !ri.head {
+			w.Write(z.b)
+		}
+		return
+	}
+	h["Content-Length"] = b.contentLength[p]
 	w.WriteHeader(http.StatusOK)
-	w.Write(b.b)
+	if !ri.head {
+		// One write of the assembled body, as before bodies were compact.
+		buf := scratch.Get().(*[]byte)
+		*buf = b.appendPart((*buf)[:0], p)
+		w.Write(*buf)
+		scratch.Put(buf)
+	}
 }
 
-// cacheKey is where a link's body is cached: shaped answers get a key of
-// their own, so that a scenario never serves another's bytes.
-func cacheKey(p part, linkID string, e *scenarios.Entry) bodyKey {
+// generate makes a link's bodies, appending the identity answer to a pooled
+// scratch buffer and keeping it compact (see bodies).
+func (s *Server) generate(ri *reqInfo, lr linkRequest, fp uint64) *bodies {
+	id := fixtures.Generate(s.cfg.Seed, lr.id, s.options(ri, lr.entry))
+	buf := scratch.Get().(*[]byte)
+	var sp fixtures.Spans
+	raw, linkAt := id.AppendJSONSpans((*buf)[:0], &sp)
+	b := newBodies(lr.id, fp, raw, linkAt, &sp, s.cache.avatars.intern)
+	*buf = raw
+	scratch.Put(buf)
+	return b
+}
+
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+// fingerprint names the shaping of a link's bodies in the cache: shaped
+// answers are kept apart, so that a scenario never serves another's bytes.
+func fingerprint(e *scenarios.Entry) uint64 {
 	if !shapes(e) {
-		return bodyKey{part: p, link: linkID}
+		return 0
 	}
-	return bodyKey{part: p, link: linkID, fp: e.Fingerprint()}
-}
-
-func partOf(id *fixtures.Identity, p part) any {
-	if p == linkPart {
-		return &id.Link
-	}
-	return id
+	return e.Fingerprint()
 }
 
 // accountIDs reads the account_ids filter in the three forms clients send it:
