@@ -300,14 +300,29 @@ func clip(s string, n int) string {
 
 // handleNotFound answers a path no route has.
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
+	// mux's subrouter reports a wrong method on its own paths as not found:
+	// a /_mock/ path that other methods have is a 405, as the API's are.
+	if allow := s.allowed(r); ri.admin && len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(append(allow, http.MethodOptions), ", "))
+		return &APIError{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: MsgMethodNotAllowed}
+	}
 	return &APIError{Status: http.StatusNotFound, Code: CodeRouteNotFound, Message: MsgRouteNotFound + ": " + clip(r.URL.Path, 200)}
 }
 
 // handleMethodNotAllowed answers a known path with the wrong method, and says
 // in the Allow header which methods the path has (HEAD wherever GET is).
 func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
+	w.Header().Set("Allow", strings.Join(append(s.allowed(r), http.MethodOptions), ", "))
+	return &APIError{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: MsgMethodNotAllowed}
+}
+
+// allowed lists the methods a request's path has, HEAD wherever GET is.
+func (s *Server) allowed(r *http.Request) []string {
 	var allow []string
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		var match mux.RouteMatch
@@ -318,8 +333,7 @@ func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request, 
 			}
 		}
 	}
-	w.Header().Set("Allow", strings.Join(append(allow, http.MethodOptions), ", "))
-	return &APIError{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: MsgMethodNotAllowed}
+	return allow
 }
 
 // Scenarios returns the scenario set the server answers with.

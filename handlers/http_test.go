@@ -139,3 +139,17 @@ func TestTokenWantsAForm(t *testing.T) {
 		t.Errorf("JSON token request: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// TestAdminWrongMethod: a wrong method on a /_mock/ route is a 405 with
+// Allow, as on the API's routes.
+func TestAdminWrongMethod(t *testing.T) {
+	h := newServer(t, nil)
+	rec := do(t, h, request{method: "PUT", path: "/_mock/clock"})
+	wantError(t, rec, http.StatusMethodNotAllowed, `{"error_code":"api_error.request.method_not_allowed","error_message":"Method not allowed on this route","documentation_url":"https://docs.moneykit.com/api/reference/errors"}`)
+	if got := rec.Header().Get("Allow"); got != "GET, HEAD, POST, OPTIONS" {
+		t.Errorf("Allow = %q", got)
+	}
+	if rec := do(t, h, request{path: "/_mock/nope"}); rec.Code != 404 {
+		t.Errorf("unknown /_mock/ path: %d", rec.Code)
+	}
+}
