@@ -111,6 +111,7 @@ func BenchmarkIdentitySlowReceiver(b *testing.B) {
 	}()
 	benchServe(b, h, benchIDs)
 }
+
 // BenchmarkIdentityLogged is BenchmarkIdentity with the request log on, as
 // the command runs it (text, info), written to io.Discard.
 func BenchmarkIdentityLogged(b *testing.B) {
