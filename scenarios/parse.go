@@ -462,6 +462,8 @@ type entryKeys struct {
 	RefreshDelay  yaml.Node `yaml:"refresh_delay"`
 	Webhook       yaml.Node `yaml:"webhook"`
 	Webhooks      yaml.Node `yaml:"webhooks"`
+	Fault         yaml.Node `yaml:"fault"`
+	Dribble       yaml.Node `yaml:"dribble"`
 }
 
 // entry parses the entry for pattern from v; k is the pattern's key node.
@@ -495,7 +497,7 @@ func (p *parser) entry(pattern string, k, v *yaml.Node) *Entry {
 	e.Error = Kind(kind)
 	e.Message, _ = p.str(&f.Message, "message")
 	e.LinkErrorCode, _ = p.enum(&f.LinkErrorCode, "link_error_code", publicLinkError)
-	if d, ok := p.duration(&f.RetryAfter, "retry_after", time.Second, maxRetryAfter); ok && d%time.Second != 0 {
+	if d, ok := p.retryAfter(&f.RetryAfter); ok && d%time.Second != 0 {
 		p.errorf(&f.RetryAfter, "retry_after must be whole seconds (Retry-After carries seconds), got %s", f.RetryAfter.Value)
 	} else {
 		e.RetryAfter = d
@@ -521,6 +523,9 @@ func (p *parser) entry(pattern string, k, v *yaml.Node) *Entry {
 		e.Webhook = &u
 	}
 	e.Webhooks = p.webhookChaos(&f.Webhooks)
+	fault, _ := p.enum(&f.Fault, "fault", faultNames())
+	e.Fault = Fault(fault)
+	e.Dribble = p.dribble(keys["dribble"], &f.Dribble)
 
 	// Checks across keys. An unknown error kind already has its message, so
 	// checks that depend on the kind are skipped rather than piled on it.
@@ -534,14 +539,76 @@ func (p *parser) entry(pattern string, k, v *yaml.Node) *Entry {
 	if k := keys["retry_after"]; k != nil && keys["rate_limit"] == nil && (!hasError || kindOK && e.Error != RateLimited) {
 		p.errorf(k, "retry_after is only allowed with error: rate_limited or rate_limit")
 	}
+	if k := keys["fault"]; k != nil {
+		for _, other := range []string{"error", "dribble"} {
+			if keys[other] != nil {
+				p.errorf(k, "fault may not be combined with %s (a broken connection sends no answer)", other)
+			}
+		}
+	}
+	if k := keys["dribble"]; k != nil && hasError {
+		p.errorf(k, "dribble may not be combined with error (it slows the body of successes)")
+	}
 	if !hasError {
-		for _, key := range []string{"message", "every", "after", "times"} {
-			if k := keys[key]; k != nil {
-				p.errorf(k, "%s needs error (a success entry has no error to send)", key)
+		if k := keys["message"]; k != nil {
+			p.errorf(k, "message needs error (a success entry has no error to send)")
+		}
+		if keys["fault"] == nil && keys["dribble"] == nil {
+			for _, key := range []string{"every", "after", "times"} {
+				if k := keys[key]; k != nil {
+					p.errorf(k, "%s needs error, fault or dribble (a success entry has nothing to count)", key)
+				}
 			}
 		}
 	}
 	return e
+}
+
+// Limits of dribble.
+const (
+	maxDribbleChunks = 1000
+	maxDribbleOver   = 60 * time.Second
+)
+
+// dribble parses a dribble value v; key is where a missing key is reported.
+func (p *parser) dribble(key, v *yaml.Node) *Dribble {
+	var f dribbleKeys
+	if !p.decode(v, "in dribble", &f, "dribble must be a mapping such as {chunks: 5, over: 1s}") {
+		return nil
+	}
+	var d Dribble
+	d.Chunks, _ = p.int(&f.Chunks, "dribble.chunks", 1, maxDribbleChunks)
+	d.Over, _ = p.duration(&f.Over, "dribble.over", time.Nanosecond, maxDribbleOver)
+	if absent(&f.Chunks) {
+		p.errorf(key, "dribble needs chunks")
+	}
+	if absent(&f.Over) {
+		p.errorf(key, "dribble needs over")
+	}
+	if d.Chunks < 1 || d.Over <= 0 {
+		return nil
+	}
+	return &d
+}
+
+// dribbleKeys are the keys of dribble.
+type dribbleKeys struct {
+	Chunks yaml.Node `yaml:"chunks"`
+	Over   yaml.Node `yaml:"over"`
+}
+
+// retryAfter reads retry_after: a duration (30s, 1m) or a bare whole number
+// of seconds (30), as the Retry-After header itself carries.
+func (p *parser) retryAfter(v *yaml.Node) (time.Duration, bool) {
+	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!int" {
+		var n int64
+		if v.Decode(&n) != nil || n < 1 || n > int64(maxRetryAfter/time.Second) {
+			p.errorf(v, "retry_after must be from 1 to %d seconds, got %s", int64(maxRetryAfter/time.Second), v.Value)
+			return 0, false
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	return p.duration(v, "retry_after", time.Second, maxRetryAfter)
 }
 
 // delay parses a duration or a "min..max" range.
