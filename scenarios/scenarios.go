@@ -211,7 +211,6 @@
 package scenarios
 
 import (
-	"github.com/moneykit-mock/moneykit-mock/fixtures"
 	"encoding/binary"
 	"fmt"
 	"hash"
@@ -221,6 +220,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/moneykit-mock/moneykit-mock/fixtures"
 )
 
 // Kind is an error kind in a scenario file.
