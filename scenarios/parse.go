@@ -591,11 +591,46 @@ func (p *parser) dribble(key, v *yaml.Node) *Dribble {
 	return &d
 }
 
-// dribbleKeys are the keys of dribble.
-type dribbleKeys struct {
-	Chunks yaml.Node `yaml:"chunks"`
-	Over   yaml.Node `yaml:"over"`
-}
+// The keys of the mappings inside an entry, as entryKeys are an entry's:
+// each field the key's value as written, tagged with the key, in the order
+// messages list them. The JSON Schema (schema/scenarios.schema.json) is
+// checked against them by TestSchemaMatchesLoader.
+type (
+	dribbleKeys struct {
+		Chunks yaml.Node `yaml:"chunks"`
+		Over   yaml.Node `yaml:"over"`
+	}
+	rateLimitKeys struct {
+		Requests yaml.Node `yaml:"requests"`
+		Per      yaml.Node `yaml:"per"`
+	}
+	linkKeys struct {
+		State     yaml.Node `yaml:"state"`
+		ErrorCode yaml.Node `yaml:"error_code"`
+		Products  yaml.Node `yaml:"products"`
+	}
+	productKeys struct {
+		ErrorCode    yaml.Node `yaml:"error_code"`
+		ErrorMessage yaml.Node `yaml:"error_message"`
+		Unavailable  yaml.Node `yaml:"unavailable"`
+	}
+	webhookChaosKeys struct {
+		Delay         yaml.Node `yaml:"delay"`
+		Duplicate     yaml.Node `yaml:"duplicate"`
+		Reorder       yaml.Node `yaml:"reorder"`
+		Drop          yaml.Node `yaml:"drop"`
+		FailSignature yaml.Node `yaml:"fail_signature"`
+	}
+	institutionShapeKeys struct {
+		InstitutionID     yaml.Node `yaml:"institution_id"`
+		InstitutionName   yaml.Node `yaml:"institution_name"`
+		InstitutionAvatar yaml.Node `yaml:"institution_avatar"`
+		Provider          yaml.Node `yaml:"provider"`
+	}
+)
+
+// failSignatures are what webhooks.fail_signature names (true is wrong_key).
+var failSignatures = []string{"wrong_key", "wrong_hash"}
 
 // retryAfter reads retry_after: a duration (30s, 1m) or a bare whole number
 // of seconds (30), as the Retry-After header itself carries.
@@ -641,10 +676,7 @@ func (p *parser) delay(v *yaml.Node) Delay {
 
 // rateLimit parses a rate_limit value v; key is where a missing key is reported.
 func (p *parser) rateLimit(key, v *yaml.Node) *RateLimit {
-	var f struct {
-		Requests yaml.Node `yaml:"requests"`
-		Per      yaml.Node `yaml:"per"`
-	}
+	var f rateLimitKeys
 	if !p.decode(v, "in rate_limit", &f, "rate_limit must be a mapping such as {requests: 5, per: 1m}") {
 		return nil
 	}
@@ -664,11 +696,7 @@ func (p *parser) rateLimit(key, v *yaml.Node) *RateLimit {
 }
 
 func (p *parser) link(v *yaml.Node) *LinkShape {
-	var f struct {
-		State     yaml.Node `yaml:"state"`
-		ErrorCode yaml.Node `yaml:"error_code"`
-		Products  yaml.Node `yaml:"products"`
-	}
+	var f linkKeys
 	if !p.decode(v, "in link", &f, "link must be a mapping of state, error_code and products") {
 		return nil
 	}
@@ -701,11 +729,7 @@ func (p *parser) products(v *yaml.Node) map[string]ProductShape {
 			p.errorf(k, "unknown product %q (want one of %s)", name, strings.Join(products, ", "))
 			return
 		}
-		var f struct {
-			ErrorCode    yaml.Node `yaml:"error_code"`
-			ErrorMessage yaml.Node `yaml:"error_message"`
-			Unavailable  yaml.Node `yaml:"unavailable"`
-		}
+		var f productKeys
 		// A product listed without details is present and healthy.
 		if !isNull(v) {
 			p.decode(v, "in product "+name, &f, "product %s must be a mapping of error_code, error_message and unavailable", name)
@@ -731,13 +755,7 @@ var webhookDrops = []string{
 const maxDuplicate = 10
 
 func (p *parser) webhookChaos(v *yaml.Node) *WebhookChaos {
-	var f struct {
-		Delay         yaml.Node `yaml:"delay"`
-		Duplicate     yaml.Node `yaml:"duplicate"`
-		Reorder       yaml.Node `yaml:"reorder"`
-		Drop          yaml.Node `yaml:"drop"`
-		FailSignature yaml.Node `yaml:"fail_signature"`
-	}
+	var f webhookChaosKeys
 	if !p.decode(v, "in webhooks", &f, "webhooks must be a mapping of delay, duplicate, reorder, drop and fail_signature") {
 		return nil
 	}
@@ -761,18 +779,13 @@ func (p *parser) webhookChaos(v *yaml.Node) *WebhookChaos {
 			w.FailSignature = "wrong_key"
 		}
 	} else {
-		w.FailSignature, _ = p.enum(&f.FailSignature, "webhooks.fail_signature", []string{"wrong_key", "wrong_hash"})
+		w.FailSignature, _ = p.enum(&f.FailSignature, "webhooks.fail_signature", failSignatures)
 	}
 	return &w
 }
 
 func (p *parser) institution(v *yaml.Node) *InstitutionShape {
-	var f struct {
-		InstitutionID     yaml.Node `yaml:"institution_id"`
-		InstitutionName   yaml.Node `yaml:"institution_name"`
-		InstitutionAvatar yaml.Node `yaml:"institution_avatar"`
-		Provider          yaml.Node `yaml:"provider"`
-	}
+	var f institutionShapeKeys
 	if !p.decode(v, "in institution", &f, "institution must be a mapping") {
 		return nil
 	}
