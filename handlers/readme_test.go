@@ -36,7 +36,11 @@ func TestReadmeExamples(t *testing.T) {
 			t.Fatal("README has no account_ids example on mk_demo")
 		}
 		rec := get(t, h, m[1])
-		v := decode[struct{ Accounts []struct{ AccountID string `json:"account_id"` } }](t, rec.Body.Bytes())
+		v := decode[struct {
+			Accounts []struct {
+				AccountID string `json:"account_id"`
+			}
+		}](t, rec.Body.Bytes())
 		if rec.Code != 200 || len(v.Accounts) != 1 || v.Accounts[0].AccountID != m[2] {
 			t.Errorf("GET %s = %d with %+v, want exactly %s", m[1], rec.Code, v.Accounts, m[2])
 		}
