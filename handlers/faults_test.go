@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -40,7 +41,7 @@ func rawGet(t *testing.T, srv *httptest.Server, path string) ([]byte, error) {
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(5 * time.Second)) // a bound, not a timing assertion
-	req := "GET " + path + " HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer " + staticToken + "\r\nX-Request-Id: req_fault\r\n\r\n"
+	req := "GET " + path + " HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer " + staticToken + "\r\nX-Request-Id: req_fault\r\nConnection: close\r\n\r\n"
 	if _, err := io.WriteString(c, req); err != nil {
 		t.Fatal(err)
 	}
@@ -186,6 +187,13 @@ func TestDribble(t *testing.T) {
 	got := sl.take()
 	if want := slices.Repeat([]time.Duration{200 * time.Millisecond}, 5); !slices.Equal(got, want) {
 		t.Errorf("sleeps = %v, want %v", got, want)
+	}
+	// On the wire: one ordinary answer with its Content-Length, the same
+	// bytes as without the dribble's pauses.
+	raw, err := rawGet(t, srv, "/links/mk_dribble/identity")
+	head, rawBody, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	if err != nil || !bytes.HasPrefix(head, []byte("HTTP/1.1 200 OK\r\n")) || !bytes.Contains(head, []byte("\r\nContent-Length: "+strconv.Itoa(len(b)))) || !bytes.Equal(rawBody, b) {
+		t.Errorf("raw answer %q, %v; want 200 with the body's Content-Length and the same body", head, err)
 	}
 	var v struct {
 		Link struct {
