@@ -1,9 +1,13 @@
 package handlers
 
 import (
+	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/moneykit-mock/moneykit-mock/state"
@@ -13,45 +17,92 @@ import (
 // the caller's session (or, with session=, another's or all of them), newest
 // last, filtered by link=, status=, path=, since= and limit=; with count=true
 // it answers {"count": N} instead, so a test asserts "called N times" in one
-// call.
+// call. Browser preflights (OPTIONS) are journaled but left out unless
+// preflights=true, so that they do not fill a browser app's view.
 func (s *Server) handleListRequests(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
-	f, count, err := requestsFilter(r, ri)
+	q, err := requestsFilter(r, ri)
 	if err != nil {
 		return err
 	}
-	if count {
+	if q.count && q.preflights {
 		return s.writeValue(w, http.StatusOK, struct {
 			Count int `json:"count"`
-		}{s.store.Journal().Count(f)})
+		}{s.store.Journal().Count(q.Filter)})
+	}
+	entries := q.list(s.store.Journal())
+	if q.count {
+		return s.writeValue(w, http.StatusOK, struct {
+			Count int `json:"count"`
+		}{len(entries)})
 	}
 	return s.writeValue(w, http.StatusOK, struct {
 		Requests []state.Request `json:"requests"`
-	}{s.store.Journal().List(f)})
+	}{entries})
+}
+
+// journalQuery is what a GET /_mock/requests (or its stream) asks for: the
+// journal's filter, count=, and preflights=.
+type journalQuery struct {
+	state.Filter
+	count, preflights bool
+}
+
+// list is the entries q matches: the journal's own filter, then, without
+// preflights=true, preflights left out before limit= applies.
+func (q journalQuery) list(j state.Journal) []state.Request {
+	if q.preflights {
+		return j.List(q.Filter)
+	}
+	f := q.Filter
+	f.Limit = 0
+	out := dropPreflights(j.List(f))
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[len(out)-q.Limit:]
+	}
+	return out
+}
+
+// dropPreflights removes the OPTIONS requests (every one is a CORS
+// preflight, see cors.go) from entries, in place.
+func dropPreflights(entries []state.Request) []state.Request {
+	out := entries[:0]
+	for _, e := range entries {
+		if e.Method != http.MethodOptions {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // requestsFilter reads the filters GET /_mock/requests and its stream share:
-// link, status, path, since, limit, count, and session (* for every session,
-// a name for another's; the caller's own by default).
-func requestsFilter(r *http.Request, ri *reqInfo) (state.Filter, bool, error) {
+// link, status, path, since, limit, count, preflights, and session (* for
+// every session, a name for another's; the caller's own by default).
+func requestsFilter(r *http.Request, ri *reqInfo) (journalQuery, error) {
 	q := r.URL.Query()
 	f, count, err := parseJournalFilter(q)
 	if err != nil {
-		return f, false, err
+		return journalQuery{}, err
+	}
+	jq := journalQuery{Filter: f, count: count}
+	if v := q.Get("preflights"); v != "" {
+		if jq.preflights, err = strconv.ParseBool(v); err != nil {
+			return journalQuery{}, journalQueryError("preflights", "preflights must be true or false", "bool_parsing")
+		}
 	}
 	if ri.sessionErr != nil {
-		return f, false, ri.sessionErr
+		return journalQuery{}, ri.sessionErr
 	}
-	f.Session = ri.session
+	jq.Session = ri.session
 	switch v := q.Get("session"); {
 	case v == "*":
-		f.AllSessions = true
+		jq.AllSessions = true
 	case v != "":
 		if !validSessionName(v) {
-			return f, false, errValidation(http.StatusBadRequest, []any{"query", "session"}, "session must be * or a session name", "value_error")
+			return journalQuery{}, errValidation(http.StatusBadRequest, []any{"query", "session"}, "session must be * or a session name", "value_error")
 		}
-		f.Session = v
+		jq.Session = v
 	}
-	return f, count, nil
+	return jq, nil
 }
 
 // handleClearRequests handles "DELETE /_mock/requests": it empties the
@@ -75,10 +126,18 @@ func (s *Server) handleClearRequests(w http.ResponseWriter, r *http.Request, ri 
 //	limit=N          the newest N matches, still oldest first
 //	count=true       the caller answers {"count": N} instead of the entries
 //
-// An empty value is the same as no value; other parameters are ignored. The
-// session is not read here: the caller sets Session and AllSessions. A bad
-// value is a 400 validation error naming its parameter.
+// An empty value is the same as no value. Any other parameter is a 400
+// naming it (a misspelled filter would otherwise count the whole journal);
+// session and preflights are known here but read by requestsFilter, which
+// sets Session and AllSessions. A bad value is a 400 validation error naming
+// its parameter.
 func parseJournalFilter(q url.Values) (f state.Filter, count bool, err error) {
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		if !slices.Contains(journalParams, name) {
+			return state.Filter{}, false, journalQueryError(name,
+				fmt.Sprintf("unknown filter %q (want one of %s)", clip(name, 40), strings.Join(journalParams, ", ")), "extra_forbidden")
+		}
+	}
 	f.Link = q.Get("link")
 	f.Path = q.Get("path")
 	if v := q.Get("status"); v != "" {
@@ -124,6 +183,9 @@ func parseStatusFilter(v string) (status, class int, err error) {
 	}
 	return 0, 0, journalQueryError("status", "status must be a code from 100 to 599 such as 404, or a class such as 4xx", "value_error")
 }
+
+// journalParams are the query parameters of GET /_mock/requests and its stream.
+var journalParams = []string{"link", "status", "path", "since", "limit", "count", "session", "preflights"}
 
 func journalQueryError(param, msg, typ string) *APIError {
 	return errValidation(http.StatusBadRequest, []any{"query", param}, msg, typ)

@@ -41,7 +41,7 @@ func TestParseJournalFilter(t *testing.T) {
 		{"count=false", state.Filter{}, false},
 		{"count=1", state.Filter{}, true},
 		{"link=&status=&since=&limit=&count=", state.Filter{}, false},
-		{"link=l1&path=/links/l1/identity&status=2xx&since=3&limit=5&count=true&other=x",
+		{"link=l1&path=/links/l1/identity&status=2xx&since=3&limit=5&count=true&session=*&preflights=true",
 			state.Filter{Link: "l1", Path: "/links/l1/identity", StatusClass: 2, SinceSeq: 3, Limit: 5}, true},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
@@ -85,6 +85,10 @@ func TestParseJournalFilterErrors(t *testing.T) {
 		{"limit=1.5", "limit"},
 		{"count=maybe", "count"},
 		{"link=l1&status=2xx&limit=x", "limit"},
+		// Issue 13: a misspelled filter is a 400 naming it, not the whole journal.
+		{"other=x", "other"},
+		{"lnk=mk_a", "lnk"},
+		{"link=mk_a&method=GET", "method"},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			q, err := url.ParseQuery(tc.query)

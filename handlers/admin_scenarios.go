@@ -32,6 +32,14 @@ type scenarioView struct {
 	Institution *scenarios.InstitutionShape `json:"institution,omitempty"`
 	Webhook     *string                     `json:"webhook,omitempty"`
 	Webhooks    *webhookChaosView           `json:"webhooks,omitempty"`
+	Fault       string                      `json:"fault,omitempty"`
+	Dribble     *dribbleView                `json:"dribble,omitempty"`
+}
+
+// dribbleView is an entry's dribble key as the listing shows it.
+type dribbleView struct {
+	Chunks int    `json:"chunks"`
+	Over   string `json:"over"`
 }
 
 // webhookChaosView is an entry's webhooks key as the listing shows it.
@@ -74,6 +82,10 @@ func viewScenario(e *scenarios.Entry) scenarioView {
 	}
 	if e.IsGlob() {
 		v.Match = "glob"
+	}
+	v.Fault = string(e.Fault)
+	if d := e.Dribble; d != nil {
+		v.Dribble = &dribbleView{Chunks: d.Chunks, Over: scenarios.FormatDuration(d.Over)}
 	}
 	if e.Error != "" {
 		ae := scenarioError(e)
@@ -187,7 +199,7 @@ func (s *Server) handleDeleteScenario(w http.ResponseWriter, r *http.Request, ri
 func (s *Server) changeScenario(ri *reqInfo, sess state.Session, id string, e *scenarios.Entry) {
 	linkState := func() (fixtures.Link, linkRequest) {
 		lr := linkRequest{id: id, sess: sess, entry: s.lookup(ri, sess, id)}
-		if lr.entry != nil && lr.entry.Error != "" {
+		if lr.entry != nil && (lr.entry.Error != "" || lr.entry.Fault != "") {
 			lr.entry = nil // an error kind answers calls; the link's own state is unchanged
 		}
 		lr.rt, lr.hasRT = sess.Runtime(id)

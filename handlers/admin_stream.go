@@ -49,11 +49,12 @@ func streamTiming(v *atomic.Int64, def time.Duration) time.Duration {
 // stream gets a comment line (": heartbeat") every 15 s. The stream ends when
 // the client goes, or is dropped when a write blocks for 10 s.
 func (s *Server) handleStreamRequests(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
-	f, count, err := requestsFilter(r, ri)
+	q, err := requestsFilter(r, ri)
 	if err != nil {
 		return err
 	}
-	if count {
+	f := q.Filter
+	if q.count {
 		return journalQueryError("count", "count=true is not available on the stream; use GET /_mock/requests", "value_error")
 	}
 	if v := header(r, "Last-Event-Id"); v != "" {
@@ -95,9 +96,14 @@ func (s *Server) handleStreamRequests(w http.ResponseWriter, r *http.Request, ri
 		wake := s.store.Journal().Changed()
 		var entries []state.Request
 		if backlog {
-			entries, backlog = s.store.Journal().List(f), false // limit= applies to the backlog only
+			q.Filter = f
+			entries, backlog = q.list(s.store.Journal()), false // limit= applies to the backlog only
 		} else {
 			entries = s.store.Journal().After(f)
+			if last := len(entries) - 1; last >= 0 && !q.preflights {
+				f.SinceSeq = entries[last].Seq // past the preflights too
+				entries = dropPreflights(entries)
+			}
 		}
 		for i := range entries {
 			b, err := marshal(entries[i])

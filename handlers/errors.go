@@ -110,6 +110,10 @@ func errValidation(status int, loc []any, msg, typ string) *APIError {
 // chain is written as it is; anything else is a 500 whose cause goes only to
 // the log, never to the client.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if fe := (*faultError)(nil); errors.As(err, &fe) {
+		s.writeFault(w, r, fe) // a scenario's fault: break the connection instead
+		return
+	}
 	var ae *APIError
 	if !errors.As(err, &ae) {
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)

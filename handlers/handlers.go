@@ -110,6 +110,7 @@ func New(d Deps) *Server {
 	// redirect of a browser opening "/" to them.
 	r.PathPrefix("/_mock/ui").Methods(http.MethodGet, http.MethodHead).Handler(s.uiRoute())
 	r.NewRoute().MatcherFunc(browserAtRoot).Handler(s.handle(s.handleRootRedirect))
+	r.Handle("/_mock/schema/{file}", s.handle(s.handleSchema)).Methods(http.MethodGet, http.MethodHead) // admin_schema.go, unguarded too
 
 	// The mock's own routes, for people and test suites rather than SDKs,
 	// behind the admin guard (admin.go).

@@ -205,7 +205,7 @@ func (s *Server) handleExchangeToken(w http.ResponseWriter, r *http.Request, ri 
 		}
 	})
 	lr := linkRequest{id: id, sess: sess, entry: s.lookup(ri, sess, id)}
-	if lr.entry != nil && lr.entry.Error != "" {
+	if lr.entry != nil && (lr.entry.Error != "" || lr.entry.Fault != "") {
 		lr.entry = nil // an error scenario answers the link's calls, not its creation
 	}
 	lr.rt, lr.hasRT = sess.Runtime(id)

@@ -71,6 +71,7 @@ func (s *Server) enter(w http.ResponseWriter, r *http.Request) *reqInfo {
 		admin:          strings.HasPrefix(r.URL.Path, "/_mock/"),
 		set:            s.scenarios.Load(),
 		status:         http.StatusOK,
+		linkID:         pathLinkID(r), // linkpath.go: 401s and preflights name their link too
 	}
 	ri.session, ri.sessionErr = sessionName(r)
 	ri.head = r.Method == http.MethodHead

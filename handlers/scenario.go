@@ -21,7 +21,8 @@ type linkRequest struct {
 
 // enterLink puts a link request in its session and applies the link's
 // scenario, in the documented order: the rate-limit guard, then counting the
-// call, then the delay, then the error when this call gets it. A link
+// call, then the delay, then the error, fault or dribble when this call gets
+// it (a fault is returned as a *faultError, which writeError puts on the wire). A link
 // deleted in the session answers 410 before any of that.
 func (s *Server) enterLink(r *http.Request, ri *reqInfo, id string) (linkRequest, error) {
 	sess, err := s.sessionState(ri)
@@ -50,8 +51,17 @@ func (s *Server) enterLink(r *http.Request, ri *reqInfo, id string) (linkRequest
 		ae.RetryAfter = e.LimitRetryAfterSeconds(call.Wait)
 		return linkRequest{}, ae
 	}
-	if e.Error != "" && e.Applies(call.N) {
-		return linkRequest{}, scenarioError(e)
+	if e.Applies(call.N) {
+		switch {
+		case e.Fault != "":
+			ri.status = StatusFault
+			return linkRequest{}, &faultError{fault: e.Fault, id: id, call: call.N}
+		case e.Error != "":
+			return linkRequest{}, scenarioError(e)
+		case e.Dribble != nil:
+			// The handler writes through ri; its body now leaves in slices.
+			ri.ResponseWriter = &dribbleWriter{ResponseWriter: ri.ResponseWriter, ctx: r.Context(), sleep: s.cfg.Sleep, d: *e.Dribble}
+		}
 	}
 	lr.entry = e
 	return lr, nil

@@ -25,6 +25,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/moneykit-mock/moneykit-mock/config"
 	"github.com/moneykit-mock/moneykit-mock/handlers"
@@ -120,10 +121,28 @@ func (m *Mock) Close(ctx context.Context) error { return m.srv.Close(ctx) }
 // ServeHTTP answers r as MoneyKit would, or as a scenario says.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.srv.ServeHTTP(w, r) }
 
+// Clock is the type of the mock's one clock, named here so that its methods
+// are one `go doc` away: Now, Advance(d) and Set(t) (each returns the new
+// time; a real clock keeps running from it), Pin(pinned) to stop or restart
+// it where it stands, Pinned, and Reset. Mock's own Now, Advance and SetNow
+// do the common cases.
+type Clock = state.Clock
+
 // Clock is the mock's one clock, to move from a test without HTTP (POST
 // /_mock/clock does the same): Advance past a token's lifetime to expire it,
 // or past a refresh delay to finish the refresh.
-func (m *Mock) Clock() *state.Clock { return m.srv.Clock() }
+func (m *Mock) Clock() *Clock { return m.srv.Clock() }
+
+// Now is the time by the mock's clock.
+func (m *Mock) Now() time.Time { return m.srv.Clock().Now() }
+
+// Advance moves the mock's clock by d and returns the new time: past a
+// token's lifetime to expire it, past a refresh delay to finish the refresh.
+func (m *Mock) Advance(d time.Duration) time.Time { return m.srv.Clock().Advance(d) }
+
+// SetNow moves the mock's clock to t and returns it (a real clock keeps
+// running from t).
+func (m *Mock) SetNow(t time.Time) time.Time { return m.srv.Clock().Set(t) }
 
 // Server is the handlers.Server underneath, for what Mock does not wrap:
 // Scenarios and SetScenarios, to serve a reloaded Set.

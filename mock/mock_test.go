@@ -238,3 +238,20 @@ func TestWebhookKeys(t *testing.T) {
 		t.Errorf("a missing key file was accepted")
 	}
 }
+
+// TestClockOnMock: the clock's type is named in this package, and the common
+// moves are methods of Mock, so a user needs no second `go doc` (issue 13).
+func TestClockOnMock(t *testing.T) {
+	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	m, err := mock.New(mock.Config{Clock: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c *mock.Clock = m.Clock()
+	if got := m.Advance(time.Hour); !got.Equal(at.Add(time.Hour)) || !m.Now().Equal(got) || !c.Now().Equal(got) {
+		t.Errorf("Advance(1h) = %v, Now = %v, want %v", got, m.Now(), at.Add(time.Hour))
+	}
+	if got := m.SetNow(at); !got.Equal(at) || !m.Now().Equal(at) {
+		t.Errorf("SetNow = %v, Now = %v, want %v", got, m.Now(), at)
+	}
+}

@@ -71,6 +71,14 @@ func fingerprintByHand(e *Entry) uint64 {
 		}
 		h.str(w.FailSignature)
 	}
+	if e.Fault != "" {
+		h.str(string(e.Fault))
+	}
+	if d := e.Dribble; d != nil {
+		h.bool(true)
+		h.int(d.Chunks)
+		h.int(int(d.Over))
+	}
 	return h.sum()
 }
 
@@ -93,6 +101,8 @@ func fullEntry() *Entry {
 		PersonaHash:  42,
 		Webhook:      &hook,
 		Webhooks:     &WebhookChaos{Delay: Delay{time.Millisecond, time.Second}, Duplicate: 2, Reorder: true, Drop: []string{"completed"}, FailSignature: "wrong_key"},
+		Fault:        FaultReset,
+		Dribble:      &Dribble{Chunks: 5, Over: time.Second},
 	}
 }
 

@@ -462,6 +462,8 @@ type entryKeys struct {
 	RefreshDelay  yaml.Node `yaml:"refresh_delay"`
 	Webhook       yaml.Node `yaml:"webhook"`
 	Webhooks      yaml.Node `yaml:"webhooks"`
+	Fault         yaml.Node `yaml:"fault"`
+	Dribble       yaml.Node `yaml:"dribble"`
 }
 
 // entry parses the entry for pattern from v; k is the pattern's key node.
@@ -495,7 +497,7 @@ func (p *parser) entry(pattern string, k, v *yaml.Node) *Entry {
 	e.Error = Kind(kind)
 	e.Message, _ = p.str(&f.Message, "message")
 	e.LinkErrorCode, _ = p.enum(&f.LinkErrorCode, "link_error_code", publicLinkError)
-	if d, ok := p.duration(&f.RetryAfter, "retry_after", time.Second, maxRetryAfter); ok && d%time.Second != 0 {
+	if d, ok := p.retryAfter(&f.RetryAfter); ok && d%time.Second != 0 {
 		p.errorf(&f.RetryAfter, "retry_after must be whole seconds (Retry-After carries seconds), got %s", f.RetryAfter.Value)
 	} else {
 		e.RetryAfter = d
@@ -521,6 +523,9 @@ func (p *parser) entry(pattern string, k, v *yaml.Node) *Entry {
 		e.Webhook = &u
 	}
 	e.Webhooks = p.webhookChaos(&f.Webhooks)
+	fault, _ := p.enum(&f.Fault, "fault", faultNames())
+	e.Fault = Fault(fault)
+	e.Dribble = p.dribble(keys["dribble"], &f.Dribble)
 
 	// Checks across keys. An unknown error kind already has its message, so
 	// checks that depend on the kind are skipped rather than piled on it.
@@ -534,14 +539,111 @@ func (p *parser) entry(pattern string, k, v *yaml.Node) *Entry {
 	if k := keys["retry_after"]; k != nil && keys["rate_limit"] == nil && (!hasError || kindOK && e.Error != RateLimited) {
 		p.errorf(k, "retry_after is only allowed with error: rate_limited or rate_limit")
 	}
+	if k := keys["fault"]; k != nil {
+		for _, other := range []string{"error", "dribble"} {
+			if keys[other] != nil {
+				p.errorf(k, "fault may not be combined with %s (a broken connection sends no answer)", other)
+			}
+		}
+	}
+	if k := keys["dribble"]; k != nil && hasError {
+		p.errorf(k, "dribble may not be combined with error (it slows the body of successes)")
+	}
 	if !hasError {
-		for _, key := range []string{"message", "every", "after", "times"} {
-			if k := keys[key]; k != nil {
-				p.errorf(k, "%s needs error (a success entry has no error to send)", key)
+		if k := keys["message"]; k != nil {
+			p.errorf(k, "message needs error (a success entry has no error to send)")
+		}
+		if keys["fault"] == nil && keys["dribble"] == nil {
+			for _, key := range []string{"every", "after", "times"} {
+				if k := keys[key]; k != nil {
+					p.errorf(k, "%s needs error, fault or dribble (a success entry has nothing to count)", key)
+				}
 			}
 		}
 	}
 	return e
+}
+
+// Limits of dribble.
+const (
+	maxDribbleChunks = 1000
+	maxDribbleOver   = 60 * time.Second
+)
+
+// dribble parses a dribble value v; key is where a missing key is reported.
+func (p *parser) dribble(key, v *yaml.Node) *Dribble {
+	var f dribbleKeys
+	if !p.decode(v, "in dribble", &f, "dribble must be a mapping such as {chunks: 5, over: 1s}") {
+		return nil
+	}
+	var d Dribble
+	d.Chunks, _ = p.int(&f.Chunks, "dribble.chunks", 1, maxDribbleChunks)
+	d.Over, _ = p.duration(&f.Over, "dribble.over", time.Nanosecond, maxDribbleOver)
+	if absent(&f.Chunks) {
+		p.errorf(key, "dribble needs chunks")
+	}
+	if absent(&f.Over) {
+		p.errorf(key, "dribble needs over")
+	}
+	if d.Chunks < 1 || d.Over <= 0 {
+		return nil
+	}
+	return &d
+}
+
+// The keys of the mappings inside an entry, as entryKeys are an entry's:
+// each field the key's value as written, tagged with the key, in the order
+// messages list them. The JSON Schema (schema/scenarios.schema.json) is
+// checked against them by TestSchemaMatchesLoader.
+type (
+	dribbleKeys struct {
+		Chunks yaml.Node `yaml:"chunks"`
+		Over   yaml.Node `yaml:"over"`
+	}
+	rateLimitKeys struct {
+		Requests yaml.Node `yaml:"requests"`
+		Per      yaml.Node `yaml:"per"`
+	}
+	linkKeys struct {
+		State     yaml.Node `yaml:"state"`
+		ErrorCode yaml.Node `yaml:"error_code"`
+		Products  yaml.Node `yaml:"products"`
+	}
+	productKeys struct {
+		ErrorCode    yaml.Node `yaml:"error_code"`
+		ErrorMessage yaml.Node `yaml:"error_message"`
+		Unavailable  yaml.Node `yaml:"unavailable"`
+	}
+	webhookChaosKeys struct {
+		Delay         yaml.Node `yaml:"delay"`
+		Duplicate     yaml.Node `yaml:"duplicate"`
+		Reorder       yaml.Node `yaml:"reorder"`
+		Drop          yaml.Node `yaml:"drop"`
+		FailSignature yaml.Node `yaml:"fail_signature"`
+	}
+	institutionShapeKeys struct {
+		InstitutionID     yaml.Node `yaml:"institution_id"`
+		InstitutionName   yaml.Node `yaml:"institution_name"`
+		InstitutionAvatar yaml.Node `yaml:"institution_avatar"`
+		Provider          yaml.Node `yaml:"provider"`
+	}
+)
+
+// failSignatures are what webhooks.fail_signature names (true is wrong_key).
+var failSignatures = []string{"wrong_key", "wrong_hash"}
+
+// retryAfter reads retry_after: a duration (30s, 1m) or a bare whole number
+// of seconds (30), as the Retry-After header itself carries.
+func (p *parser) retryAfter(v *yaml.Node) (time.Duration, bool) {
+	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!int" {
+		var n int64
+		if v.Decode(&n) != nil || n < 1 || n > int64(maxRetryAfter/time.Second) {
+			p.errorf(v, "retry_after must be from 1 to %d seconds, got %s", int64(maxRetryAfter/time.Second), v.Value)
+			return 0, false
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	return p.duration(v, "retry_after", time.Second, maxRetryAfter)
 }
 
 // delay parses a duration or a "min..max" range.
@@ -574,10 +676,7 @@ func (p *parser) delay(v *yaml.Node) Delay {
 
 // rateLimit parses a rate_limit value v; key is where a missing key is reported.
 func (p *parser) rateLimit(key, v *yaml.Node) *RateLimit {
-	var f struct {
-		Requests yaml.Node `yaml:"requests"`
-		Per      yaml.Node `yaml:"per"`
-	}
+	var f rateLimitKeys
 	if !p.decode(v, "in rate_limit", &f, "rate_limit must be a mapping such as {requests: 5, per: 1m}") {
 		return nil
 	}
@@ -597,11 +696,7 @@ func (p *parser) rateLimit(key, v *yaml.Node) *RateLimit {
 }
 
 func (p *parser) link(v *yaml.Node) *LinkShape {
-	var f struct {
-		State     yaml.Node `yaml:"state"`
-		ErrorCode yaml.Node `yaml:"error_code"`
-		Products  yaml.Node `yaml:"products"`
-	}
+	var f linkKeys
 	if !p.decode(v, "in link", &f, "link must be a mapping of state, error_code and products") {
 		return nil
 	}
@@ -634,11 +729,7 @@ func (p *parser) products(v *yaml.Node) map[string]ProductShape {
 			p.errorf(k, "unknown product %q (want one of %s)", name, strings.Join(products, ", "))
 			return
 		}
-		var f struct {
-			ErrorCode    yaml.Node `yaml:"error_code"`
-			ErrorMessage yaml.Node `yaml:"error_message"`
-			Unavailable  yaml.Node `yaml:"unavailable"`
-		}
+		var f productKeys
 		// A product listed without details is present and healthy.
 		if !isNull(v) {
 			p.decode(v, "in product "+name, &f, "product %s must be a mapping of error_code, error_message and unavailable", name)
@@ -664,13 +755,7 @@ var webhookDrops = []string{
 const maxDuplicate = 10
 
 func (p *parser) webhookChaos(v *yaml.Node) *WebhookChaos {
-	var f struct {
-		Delay         yaml.Node `yaml:"delay"`
-		Duplicate     yaml.Node `yaml:"duplicate"`
-		Reorder       yaml.Node `yaml:"reorder"`
-		Drop          yaml.Node `yaml:"drop"`
-		FailSignature yaml.Node `yaml:"fail_signature"`
-	}
+	var f webhookChaosKeys
 	if !p.decode(v, "in webhooks", &f, "webhooks must be a mapping of delay, duplicate, reorder, drop and fail_signature") {
 		return nil
 	}
@@ -694,18 +779,13 @@ func (p *parser) webhookChaos(v *yaml.Node) *WebhookChaos {
 			w.FailSignature = "wrong_key"
 		}
 	} else {
-		w.FailSignature, _ = p.enum(&f.FailSignature, "webhooks.fail_signature", []string{"wrong_key", "wrong_hash"})
+		w.FailSignature, _ = p.enum(&f.FailSignature, "webhooks.fail_signature", failSignatures)
 	}
 	return &w
 }
 
 func (p *parser) institution(v *yaml.Node) *InstitutionShape {
-	var f struct {
-		InstitutionID     yaml.Node `yaml:"institution_id"`
-		InstitutionName   yaml.Node `yaml:"institution_name"`
-		InstitutionAvatar yaml.Node `yaml:"institution_avatar"`
-		Provider          yaml.Node `yaml:"provider"`
-	}
+	var f institutionShapeKeys
 	if !p.decode(v, "in institution", &f, "institution must be a mapping") {
 		return nil
 	}

@@ -50,7 +50,7 @@ var brokenScenarioFiles = []brokenFile{
 		"testdata/broken_durations.yaml:14:18: retry_after must be from 1s to 1h, got 0s",
 		"testdata/broken_durations.yaml:17:18: retry_after must be from 1s to 1h, got 2h",
 		"testdata/broken_durations.yaml:20:18: retry_after must be whole seconds (Retry-After carries seconds), got 1500ms",
-		"testdata/broken_durations.yaml:23:18: retry_after must be a duration such as 30s or 1m, got 30",
+		"testdata/broken_durations.yaml:23:18: retry_after must be from 1 to 3600 seconds, got 0",
 		"testdata/broken_durations.yaml:25:28: rate_limit.requests must be an integer >= 1, got 0",
 		"testdata/broken_durations.yaml:25:36: rate_limit.per must be more than 0 and at most 24h, got 0s",
 		"testdata/broken_durations.yaml:27:5: rate_limit needs requests",
@@ -66,7 +66,7 @@ var brokenScenarioFiles = []brokenFile{
 		"testdata/broken_entry.yaml:8:12: error bad_state needs link_error_code (the link's error reason, e.g. auth_expired)",
 		"testdata/broken_entry.yaml:11:5: link_error_code is only allowed with error: bad_state",
 		"testdata/broken_entry.yaml:14:5: retry_after is only allowed with error: rate_limited or rate_limit",
-		"testdata/broken_entry.yaml:16:5: every needs error (a success entry has no error to send)",
+		"testdata/broken_entry.yaml:16:5: every needs error, fault or dribble (a success entry has nothing to count)",
 		"testdata/broken_entry.yaml:17:5: message needs error (a success entry has no error to send)",
 		"testdata/broken_entry.yaml:18:3: entry \"mk_g\" does nothing (it is empty)",
 		"testdata/broken_entry.yaml:19:3: entry \"mk_h\" does nothing (it is empty)",
@@ -401,4 +401,67 @@ func checkLoadErrors(t *testing.T, src Sources, want []string) {
 	}
 	checkLines(t, got, want)
 	checkLines(t, errorLines(t, ValidateWith(src)), got)
+}
+
+// TestParseFaults: fault and dribble parse, count like error, and refuse
+// what they cannot mean.
+func TestParseFaults(t *testing.T) {
+	entries, err := Parse("f.yaml", []byte(`links:
+  a: {fault: reset, every: 2, after: 1, times: 3}
+  b: {dribble: {chunks: 5, over: 1s}}
+  c: {fault: empty}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := entries[0]; e.Fault != FaultReset || e.Every != 2 || e.After != 1 || e.Times != 3 {
+		t.Errorf("a = %+v", e)
+	}
+	if d := entries[1].Dribble; d == nil || d.Chunks != 5 || d.Over != time.Second {
+		t.Errorf("b.Dribble = %+v", d)
+	}
+	var got []bool
+	for n := 1; n <= 9; n++ {
+		got = append(got, entries[0].Applies(n))
+	}
+	// every: 2, after: 1, times: 3 → calls 3, 5, 7, as for an error.
+	if want := []bool{false, false, true, false, true, false, true, false, false}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Applies(1..9) = %v, want %v", got, want)
+	}
+	if !entries[1].Applies(1) || !entries[2].Applies(7) {
+		t.Error("dribble and fault without counting keys apply to every call")
+	}
+
+	_, err = Parse("f.yaml", []byte(`links:
+  a: {fault: reset, error: deleted}
+  b: {fault: explode}
+  c: {dribble: {chunks: 0, over: 2m}}
+  d: {dribble: {chunks: 2}, error: deleted}
+  e: {fault: empty, dribble: {chunks: 2, over: 1s}}
+`))
+	checkLines(t, errorLines(t, err), []string{
+		`f.yaml:2:7: fault may not be combined with error (a broken connection sends no answer)`,
+		`f.yaml:3:14: unknown fault "explode" (want one of empty, reset, garbage, malformed_chunk, truncated)`,
+		`f.yaml:4:25: dribble.chunks must be an integer from 1 to 1000, got 0`,
+		`f.yaml:4:34: dribble.over must be more than 0 and at most 1m, got 2m`,
+		`f.yaml:5:7: dribble needs over`,
+		`f.yaml:5:7: dribble may not be combined with error (it slows the body of successes)`,
+		`f.yaml:6:7: fault may not be combined with dribble (a broken connection sends no answer)`,
+	})
+}
+
+// TestParseRetryAfterSeconds: retry_after takes a bare number of seconds as
+// well as a duration, as the README says.
+func TestParseRetryAfterSeconds(t *testing.T) {
+	entries, err := Parse("r.yaml", []byte("links:\n  a: {error: rate_limited, retry_after: 30}\n  b: {error: rate_limited, retry_after: 30s}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.RetryAfter != 30*time.Second || e.RetryAfterSeconds() != 30 {
+			t.Errorf("%s: RetryAfter = %v", e.Pattern, e.RetryAfter)
+		}
+	}
+	_, err = Parse("r.yaml", []byte("links:\n  a: {error: rate_limited, retry_after: 3601}\n"))
+	checkLines(t, errorLines(t, err), []string{"r.yaml:2:41: retry_after must be from 1 to 3600 seconds, got 3601"})
 }

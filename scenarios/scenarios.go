@@ -78,10 +78,14 @@
 //	                 unauthorized_access
 //	message          the error_message to send               with error
 //	link_error_code  PublicLinkError (auth_expired, ...)     required with, and only with, error: bad_state
-//	retry_after      1s..1h, whole seconds; default 1s       with error: rate_limited or rate_limit
-//	every            integer >= 1                            with error
-//	after            integer >= 0                            with error
-//	times            integer >= 1                            with error
+//	retry_after      1s..1h, whole seconds (30 or 30s);      with error: rate_limited or rate_limit
+//	                 default 1s
+//	fault            empty | reset | garbage |               not with error or dribble
+//	                 malformed_chunk | truncated
+//	dribble          {chunks: 1..1000, over: (0, 60s]}        not with error or fault
+//	every            integer >= 1                            with error, fault or dribble
+//	after            integer >= 0                            with error, fault or dribble
+//	times            integer >= 1                            with error, fault or dribble
 //	delay            duration or min..max, 0..60s            always
 //	rate_limit       {requests: >= 1, per: (0, 24h]}         always
 //	link             {state, error_code, products}           always (shapes successes)
@@ -209,7 +213,6 @@ package scenarios
 import (
 	"encoding/binary"
 	"fmt"
-	"github.com/moneykit-mock/moneykit-mock/fixtures"
 	"hash"
 	"hash/fnv"
 	"maps"
@@ -217,6 +220,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/moneykit-mock/moneykit-mock/fixtures"
 )
 
 // Kind is an error kind in a scenario file.
@@ -281,8 +286,49 @@ type Entry struct {
 	Webhook *string `fingerprint:"omitnil"`
 	// Webhooks, when not nil, is the delivery chaos of the link's webhooks.
 	Webhooks *WebhookChaos `fingerprint:"omitnil"`
+	// Fault, when set, breaks the connection of the calls Applies picks
+	// instead of answering them (the scenario key fault).
+	Fault Fault `fingerprint:"omitempty"`
+	// Dribble, when not nil, sends the body of the calls Applies picks in
+	// equal slices with pauses (the scenario key dribble).
+	Dribble *Dribble `fingerprint:"omitnil"`
 
 	fp uint64 // Fingerprint, once sealed; 0 until then
+}
+
+// Fault is a way of breaking a connection on purpose, as WireMock's faults
+// do: the scenario key fault. The handler layer puts it on the wire.
+type Fault string
+
+// The faults a scenario can ask for.
+const (
+	FaultEmpty          Fault = "empty"           // close before any byte
+	FaultReset          Fault = "reset"           // close with RST (linger 0)
+	FaultGarbage        Fault = "garbage"         // bytes that are not HTTP, from the seed, then close
+	FaultMalformedChunk Fault = "malformed_chunk" // 200 and chunked headers, then a chunk that is not one
+	FaultTruncated      Fault = "truncated"       // a Content-Length larger than what is sent, then close
+)
+
+// faults lists the faults in the order messages and the schema give them.
+var faults = []Fault{FaultEmpty, FaultReset, FaultGarbage, FaultMalformedChunk, FaultTruncated}
+
+// Faults returns the faults a scenario's fault key allows, in order.
+func Faults() []Fault { return slices.Clone(faults) }
+
+func faultNames() []string {
+	names := make([]string, len(faults))
+	for i, f := range faults {
+		names[i] = string(f)
+	}
+	return names
+}
+
+// Dribble sends a body in Chunks equal slices (the last takes the
+// remainder), sleeping Over/Chunks before each, as WireMock's chunked
+// dribble delay does.
+type Dribble struct {
+	Chunks int
+	Over   time.Duration
 }
 
 // WebhookChaos is how a link's webhooks are delivered wrongly, on purpose:
@@ -336,10 +382,10 @@ type InstitutionShape struct {
 func (e *Entry) IsGlob() bool { return isGlob(e.Pattern) }
 
 // Applies reports whether call n (1-based, counted per link) gets the entry's
-// error, following every, after and times as the package comment explains. It
-// is always false for a success entry.
+// error, fault or dribble, following every, after and times as the package
+// comment explains. It is always false for an entry with none of them.
 func (e *Entry) Applies(n int) bool {
-	if e.Error == "" {
+	if e.Error == "" && e.Fault == "" && e.Dribble == nil {
 		return false
 	}
 	k := n - e.After
@@ -456,7 +502,7 @@ func (h *hasher) value(v reflect.Value) {
 			f := t.Field(i)
 			switch tag := f.Tag.Get("fingerprint"); {
 			case !f.IsExported() || tag == "-":
-			case tag == "omitnil" && v.Field(i).IsNil():
+			case tag == "omitnil" && v.Field(i).IsNil(), tag == "omitempty" && v.Field(i).IsZero():
 			default:
 				h.value(v.Field(i))
 			}
@@ -475,7 +521,13 @@ func (e *Entry) Summary() string {
 	if e.Error != "" {
 		parts[0] = string(e.Error)
 	}
+	if e.Fault != "" {
+		parts[0] = "fault " + string(e.Fault)
+	}
 	add := func(format string, args ...any) { parts = append(parts, fmt.Sprintf(format, args...)) }
+	if d := e.Dribble; d != nil {
+		add("dribble %d chunks over %s", d.Chunks, FormatDuration(d.Over))
+	}
 	if e.LinkErrorCode != "" {
 		add("link_error_code %s", e.LinkErrorCode)
 	}
