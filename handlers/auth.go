@@ -95,6 +95,10 @@ func (s *Server) authenticate(r *http.Request) *APIError {
 	if h := header(r, "Authorization"); h != "" {
 		tok, ok := bearer(h)
 		switch {
+		case strings.EqualFold(strings.TrimSpace(h), "bearer") || ok && tok == "":
+			// net/http trims "Bearer " to "Bearer": the scheme came, the token
+			// did not (an empty $TOKEN in a shell, say).
+			fail = errUnauthorized(MsgEmptyToken)
 		case !ok:
 			fail = errUnauthorized("The Authorization header must use the Bearer scheme")
 		case s.cfg.StaticToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.StaticToken)) == 1:

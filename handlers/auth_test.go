@@ -180,3 +180,13 @@ func TestTokenLivesItsWholeTTL(t *testing.T) {
 		t.Errorf("3.19 s after issue: %d, want 401", got)
 	}
 }
+
+// TestEmptyBearerToken: "Authorization: Bearer " with nothing after it (an
+// empty shell variable) says so, not that the scheme is wrong.
+func TestEmptyBearerToken(t *testing.T) {
+	h := newServer(t, nil)
+	for _, v := range []string{"Bearer ", "Bearer", "bearer  "} {
+		rec := do(t, h, request{path: "/links/mk_demo", header: map[string]string{"Authorization": v}})
+		wantError(t, rec, 401, `{"error_code":"api_error.auth.unauthorized","error_message":"The Authorization header has the Bearer scheme but an empty token","documentation_url":"https://docs.moneykit.com/api/reference/errors"}`)
+	}
+}

@@ -30,6 +30,7 @@ const (
 	MsgExpiredToken       = "Access token expired"
 	MsgMissingCredentials = "Missing credentials: send a bearer token in the Authorization header, or the X-Client-Id and X-Client-Secret headers"
 	MsgInvalidToken       = "Invalid access token"
+	MsgEmptyToken         = "The Authorization header has the Bearer scheme but an empty token"
 	MsgBadClient          = "Invalid client credentials"
 	MsgBadGrantType       = "Invalid grant_type: only client_credentials is supported"
 	MsgValidation         = "Request validation error"
