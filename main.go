@@ -44,7 +44,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "moneykit-mock: second %v: exiting at once, without waiting for requests\n", sig)
 		os.Exit(1)
 	}()
-	if err := run(ctx, os.Args[1:], os.LookupEnv, os.Stderr); err != nil {
+	if err := runWith(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr); err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {
 			if ee.err != nil {
@@ -111,21 +111,38 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGINT or SIGTERM (a second signal exits at once)")
 	fs.Var(pathFlag{&c.ScenarioPaths}, "scenarios", "scenario `path`: a YAML file or a directory of *.yaml, layered over the embedded catalogue and reloaded on change and on SIGHUP")
 	fs.Usage = func() {
-		fmt.Fprintf(out, "Usage: moneykit-mock [flags]\n       moneykit-mock validate PATH...\n\nA mock of MoneyKit's API. Every flag has an environment twin: --seed is %sSEED.\n\nFlags:\n", envPrefix)
+		fmt.Fprintf(fs.Output(), "Usage: moneykit-mock [flags]\n       moneykit-mock validate PATH...\n\nA mock of MoneyKit's API. Every flag has an environment twin: --seed is %sSEED.\n\nFlags:\n", envPrefix)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	// Every bad flag is reported, not only the first, and without the whole
+	// usage text: Parse stops at a bad flag and leaves the arguments after
+	// it, so parsing goes on from there. A value that failed to parse is put
+	// back to its default, so that it causes no second, knock-on problem.
+	var errs []error
+	fs.SetOutput(io.Discard)
+	bad := map[string]bool{}
+	for rest := args; ; {
+		err := fs.Parse(rest)
+		if err == nil {
+			break
+		}
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(out)
+			fs.Usage()
 			return c, exitError{code: 0}
 		}
-		return c, exitError{code: 2, err: err}
+		errs = append(errs, flagProblem(fs, err, bad))
+		rest = fs.Args()
+	}
+	for name := range bad {
+		f := fs.Lookup(name)
+		f.Value.Set(f.DefValue)
 	}
 	if fs.NArg() > 0 {
-		return c, exitError{code: 2, err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+		errs = append(errs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
 		env := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if given[f.Name] {
@@ -139,7 +156,8 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 		}
 		if ok {
 			if err := f.Value.Set(v); err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: %v", env, v, err))
+				errs = append(errs, fmt.Errorf("%s=%q: %s", env, clipValue(v), want(f, err)))
+				f.Value.Set(f.DefValue) // no knock-on problem from the zero value
 			}
 		}
 	})
@@ -153,6 +171,46 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 		return c, exitError{code: 2, err: errors.Join(errs...)}
 	}
 	return c, nil
+}
+
+// flagProblem words a flag parsing error: the flag and what its value should
+// be, not the flag package's "parse error". It records the flag in bad.
+func flagProblem(fs *flag.FlagSet, err error, bad map[string]bool) error {
+	msg := err.Error()
+	// "invalid value "abc" for flag -seed: parse error"
+	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
+		if i := strings.Index(rest, " for flag -"); i >= 0 {
+			name, cause, _ := strings.Cut(rest[i+len(" for flag -"):], ": ")
+			if f := fs.Lookup(name); f != nil {
+				bad[name] = true
+				return fmt.Errorf("--%s=%s: %s", name, rest[:i], want(f, errors.New(cause)))
+			}
+		}
+	}
+	return err
+}
+
+// want says what a flag's value must be, from the flag's type.
+func want(f *flag.Flag, err error) string {
+	if g, ok := f.Value.(flag.Getter); ok {
+		switch g.Get().(type) {
+		case time.Duration:
+			return "want a duration such as 30s or 15m"
+		case int, int64, uint, uint64:
+			return "want a whole number"
+		case bool:
+			return "want true or false"
+		}
+	}
+	return err.Error() // the flag's own words (a clock, a log level)
+}
+
+// clipValue shortens a value before it is echoed in a message.
+func clipValue(v string) string {
+	if len(v) > 60 {
+		return v[:60] + "…"
+	}
+	return v
 }
 
 // listFlag is a comma-separated list flag; an empty value is the empty list.
@@ -229,8 +287,14 @@ func newLogger(c config.Config, w io.Writer) *slog.Logger {
 
 // run is the whole program, minus process exit, so tests can drive it.
 func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stderr io.Writer) error {
+	return runWith(ctx, args, lookupEnv, stderr, stderr)
+}
+
+// runWith is run with a writer for what the command reports as its result
+// (validate's "ok" line), apart from the log and the problems.
+func runWith(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "validate" {
-		return validate(args[1:], stderr)
+		return validate(args[1:], stdout, stderr)
 	}
 	c, err := parseConfig(args, lookupEnv, stderr)
 	if err != nil {
@@ -359,7 +423,7 @@ func onSIGHUP(ctx context.Context, hup <-chan os.Signal, f func()) {
 // scenario and persona files exactly as start-up would, prints every problem
 // as file:line:col, and exits 2 if there is any, so CI can check files before
 // they ship.
-func validate(args []string, out io.Writer) error {
+func validate(args []string, stdout, out io.Writer) error {
 	const usage = "usage: moneykit-mock validate [--fixtures PATH]... PATH... (scenario and persona files or directories)"
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -377,7 +441,7 @@ func validate(args []string, out io.Writer) error {
 		fmt.Fprintln(out, err)
 		return exitError{code: 2}
 	}
-	fmt.Fprintf(out, "ok: %s valid (%d entries and %d personas with the embedded ones)\n",
+	fmt.Fprintf(stdout, "ok: %s valid (%d entries and %d personas with the embedded ones)\n",
 		strings.Join(append(src.Fixtures, src.Scenarios...), ", "), set.Len(), len(set.Personas()))
 	return nil
 }

@@ -498,3 +498,51 @@ func TestJSONRequestLog(t *testing.T) {
 		t.Errorf("no request line in:\n%s", p.logs.String())
 	}
 }
+
+// TestStartupErrorsListEveryProblem: every bad flag and environment value is
+// named with what it should be, without the usage text and without knock-on
+// problems from a value that failed to parse.
+func TestStartupErrorsListEveryProblem(t *testing.T) {
+	var out bytes.Buffer
+	_, err := parseConfig([]string{"--seed", "abc", "--token-ttl", "soon", "--nope", "--journal-size", "0"},
+		env(map[string]string{"MOCK_REFRESH_DELAY": "later", "MOCK_NEWER_ENUMS": "maybe"}), &out)
+	var ee exitError
+	if !errors.As(err, &ee) || ee.code != 2 {
+		t.Fatalf("err = %v, want exit 2", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		`--seed="abc": want a whole number`,
+		`--token-ttl="soon": want a duration such as 30s or 15m`,
+		`flag provided but not defined: -nope`,
+		`journal size 0: must be at least 1`,
+		`MOCK_REFRESH_DELAY="later": want a duration such as 30s or 15m`,
+		`MOCK_NEWER_ENUMS="maybe": want true or false`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("errors lack %q:\n%s", want, msg)
+		}
+	}
+	for _, knockOn := range []string{"token ttl 0s", "refresh delay 0s", "parse error"} {
+		if strings.Contains(msg, knockOn) {
+			t.Errorf("errors have %q:\n%s", knockOn, msg)
+		}
+	}
+	if out.Len() != 0 {
+		t.Errorf("printed %q; problems go only in the error, without the usage text", out.String())
+	}
+}
+
+// TestValidateOKOnStdout: validate's ok line is the command's result, on
+// stdout; problems go to stderr.
+func TestValidateOKOnStdout(t *testing.T) {
+	good := filepath.Join(t.TempDir(), "good.yaml")
+	writeFile(t, good, "links:\n  mk_x: {error: deleted}\n")
+	var stdout, stderr bytes.Buffer
+	if err := runWith(context.Background(), []string{"validate", good}, env(nil), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(stdout.String(), "ok: ") || stderr.Len() != 0 {
+		t.Errorf("stdout %q, stderr %q", stdout.String(), stderr.String())
+	}
+}
