@@ -316,9 +316,25 @@ func runWith(ctx context.Context, args []string, lookupEnv func(string) (string,
 
 	c.Logger = log
 	debug.SetMemoryLimit(c.GoMemoryLimit()) // the one process-wide knob: --memory-mb
-	m, err := mock.New(c)
-	if err != nil {
-		return exitError{code: 2, err: fmt.Errorf("scenarios or fixtures are invalid, not starting:\n%w", err)}
+	// Loading is bounded (scenarios.MaxFileBytes, MaxEntries) but may take a
+	// second or two for big files; a SIGTERM meanwhile stops start-up at once.
+	// The loading goroutine is then left to the process's exit: it holds
+	// nothing but memory, and the process is ending.
+	type loaded struct {
+		m   *mock.Mock
+		err error
+	}
+	done := make(chan loaded, 1)
+	go func() { m, err := mock.New(c); done <- loaded{m, err} }()
+	var m *mock.Mock
+	select {
+	case l := <-done:
+		if l.err != nil {
+			return exitError{code: 2, err: fmt.Errorf("scenarios or fixtures are invalid, not starting:\n%w", l.err)}
+		}
+		m = l.m
+	case <-ctx.Done():
+		return exitError{code: 1, err: errors.New("stopped while loading scenarios and fixtures")}
 	}
 	defer func() {
 		closeCtx, cancelClose := context.WithTimeout(context.Background(), 2*time.Second)

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -126,9 +127,17 @@ func read(src Sources) inputs {
 	fx, errs := readAll(src.Fixtures)
 	sc, serrs := readAll(src.Scenarios)
 	for _, f := range src.FixtureFiles {
+		if len(f.Data) > MaxFileBytes {
+			errs = append(errs, Error{File: f.Name, Msg: tooBigError(int64(len(f.Data))).Error()})
+			continue
+		}
 		fx = append(fx, file{name: f.Name, data: f.Data})
 	}
 	for _, f := range src.ScenarioFiles {
+		if len(f.Data) > MaxFileBytes {
+			serrs = append(serrs, Error{File: f.Name, Msg: tooBigError(int64(len(f.Data))).Error()})
+			continue
+		}
 		sc = append(sc, file{name: f.Name, data: f.Data})
 	}
 	return inputs{scenarios: sc, fixtures: fx, errs: append(errs, serrs...)}
@@ -247,14 +256,49 @@ func readAll(paths []string) ([]file, Errors) {
 	names, errs := listFiles(paths)
 	files := make([]file, 0, len(names))
 	for _, name := range names {
-		data, err := os.ReadFile(name)
+		data, err := readBounded(name)
 		if err != nil {
-			errs = append(errs, Error{File: name, Msg: "cannot read: " + errorText(err)})
+			errs = append(errs, Error{File: name, Msg: err.Error()})
 			continue
 		}
 		files = append(files, file{name: name, data: data})
 	}
 	return files, errs
+}
+
+// Bounds of what a scenario or fixtures file may hold. A file over
+// MaxFileBytes is refused before it is parsed, by its size, and while it is
+// read, should it grow; a links or personas mapping with more than
+// MaxEntries keys is refused before any of them is parsed. Either way the
+// whole load fails, so a reload keeps the last good set.
+const (
+	MaxFileBytes = 4 << 20
+	MaxEntries   = 50_000
+)
+
+// tooBigError is the problem of a file over MaxFileBytes.
+func tooBigError(size int64) error {
+	return fmt.Errorf("the file is %d bytes, over the limit of %d (%d MiB) per scenario or fixtures file", size, MaxFileBytes, MaxFileBytes>>20)
+}
+
+// readBounded reads a file of at most MaxFileBytes.
+func readBounded(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, errors.New("cannot read: " + errorText(err))
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() > MaxFileBytes {
+		return nil, tooBigError(info.Size())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, errors.New("cannot read: " + errorText(err))
+	}
+	if len(data) > MaxFileBytes {
+		return nil, tooBigError(int64(len(data)))
+	}
+	return data, nil
 }
 
 // errorText drops the operation and path that a *fs.PathError repeats, since

@@ -1,7 +1,9 @@
 package scenarios
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -324,5 +326,34 @@ func TestStatHashSeesChmod(t *testing.T) {
 	os.Chtimes(path, info.ModTime(), info.ModTime())
 	if statHash(src) == before {
 		t.Errorf("statHash did not change when the file was made readable")
+	}
+}
+
+// TestFileBounds: a file over MaxFileBytes is refused by its size, before
+// it is parsed, naming the file and the limit; a mapping of more than
+// MaxEntries entries is refused before any entry is parsed. The load fails
+// whole, so a reload keeps the last good set.
+func TestFileBounds(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, append([]byte("links:\n"), bytes.Repeat([]byte("#"), MaxFileBytes)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadWith(Sources{Scenarios: []string{big}})
+	if err == nil || !strings.Contains(err.Error(), big+": the file is ") || !strings.Contains(err.Error(), "over the limit of 4194304 (4 MiB)") {
+		t.Errorf("big file: %v", err)
+	}
+	_, err = LoadWith(Sources{FixtureFiles: []File{{Name: "inline.yaml", Data: make([]byte, MaxFileBytes+1)}}})
+	if err == nil || !strings.Contains(err.Error(), "inline.yaml: the file is 4194305 bytes") {
+		t.Errorf("big inline file: %v", err)
+	}
+	var many bytes.Buffer
+	many.WriteString("links:\n")
+	for i := range MaxEntries + 1 {
+		fmt.Fprintf(&many, "  mk_%d: {error: deleted}\n", i)
+	}
+	_, err = LoadWith(Sources{ScenarioFiles: []File{{Name: "many.yaml", Data: many.Bytes()}}})
+	if err == nil || !strings.Contains(err.Error(), "many.yaml:1:1: links has 50001 entries, over the limit of 50000 per file") {
+		t.Errorf("many entries: %v", err)
 	}
 }

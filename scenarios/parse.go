@@ -161,6 +161,10 @@ func (p *parser) section(data []byte, k fileKind, each func(name string, key, va
 			p.errorf(kn, "unknown key %q at top level (want %s)", key, k.key)
 		case v.Kind != yaml.MappingNode && !isNull(v):
 			p.errorf(v, "%s must be a mapping of %s, got %s", k.key, k.holds, describe(v))
+		case v.Kind == yaml.MappingNode && len(v.Content)/2 > MaxEntries:
+			// Checked before any entry is parsed: a file of a million entries is
+			// refused at once instead of holding the mock for seconds.
+			p.errorf(kn, "%s has %d entries, over the limit of %d per file (split the file)", k.key, len(v.Content)/2, MaxEntries)
 		default:
 			p.pairs(v, "in "+k.key, func(name string, kn, v *yaml.Node) {
 				if isNull(kn) {
