@@ -224,6 +224,16 @@ func (w *world) SetScenario(link string, e *scenarios.Entry) {
 	if e == nil {
 		delete(w.runtime, link)
 	} else {
+		if _, ok := w.runtime[link]; !ok && len(w.runtime) >= maxRuntimes {
+			// Bounded like the other maps: an arbitrary eighth is forgotten.
+			drop := maxRuntimes / 8
+			for k := range w.runtime {
+				delete(w.runtime, k)
+				if drop--; drop == 0 {
+					break
+				}
+			}
+		}
 		w.runtime[link] = e
 	}
 	w.nRuntime.Store(int64(len(w.runtime)))
