@@ -71,11 +71,7 @@ func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request, ri *reqIn
 // pass mod-97), and the link. It takes no account_ids, as MoneyKit's does
 // not. Numbers given in a link session's custom_sandbox_data are kept.
 func (s *Server) handleAccountNumbers(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
-	id, err := linkID(ri)
-	if err != nil {
-		return err
-	}
-	lr, err := s.enterLink(r, ri, id)
+	lr, err := s.link(r, ri)
 	if err != nil {
 		return err
 	}

@@ -68,17 +68,13 @@ func (s *Server) handleUpdateLink(w http.ResponseWriter, r *http.Request, ri *re
 // then on every route of the link answers 410 link_error.deleted in the
 // request's session, until /_mock/reset.
 func (s *Server) handleDeleteLink(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
-	id, err := linkID(ri)
-	if err != nil {
-		return err
-	}
-	lr, err := s.enterLink(r, ri, id)
+	lr, err := s.link(r, ri)
 	if err != nil {
 		return err
 	}
 	now := s.clock.Now()
 	link := s.data(ri, lr).Link
-	lr.sess.UpdateRuntime(id, func(rt *fixtures.Runtime) { touch(rt, now); rt.Deleted = true })
+	lr.sess.UpdateRuntime(lr.id, func(rt *fixtures.Runtime) { touch(rt, now); rt.Deleted = true })
 	link.State, link.ErrorCode = "deleted", nil
 	s.stateChanged(lr, &link, "")
 	w.WriteHeader(http.StatusNoContent)
@@ -89,17 +85,13 @@ func (s *Server) handleDeleteLink(w http.ResponseWriter, r *http.Request, ri *re
 // "relink required", which puts the link in state error with error_code
 // auth_expired, in the request's session. It answers 200 with the link.
 func (s *Server) handleResetLink(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
-	id, err := linkID(ri)
-	if err != nil {
-		return err
-	}
-	lr, err := s.enterLink(r, ri, id)
+	lr, err := s.link(r, ri)
 	if err != nil {
 		return err
 	}
 	now := s.clock.Now()
-	lr.sess.UpdateRuntime(id, func(rt *fixtures.Runtime) { touch(rt, now); rt.Reset = true })
-	lr.rt, lr.hasRT = lr.sess.Runtime(id)
+	lr.sess.UpdateRuntime(lr.id, func(rt *fixtures.Runtime) { touch(rt, now); rt.Reset = true })
+	lr.rt, lr.hasRT = lr.sess.Runtime(lr.id)
 	link := s.data(ri, lr).Link
 	s.stateChanged(lr, &link, MsgRelinkRequired)
 	return s.writeValue(w, http.StatusOK, &link)

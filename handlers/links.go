@@ -14,11 +14,7 @@ import (
 // handleGetLink handles "GET /links/{id}": the link object, identical to the
 // link in the same link's identity answer.
 func (s *Server) handleGetLink(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
-	id, err := linkID(ri)
-	if err != nil {
-		return err
-	}
-	lr, err := s.enterLink(r, ri, id)
+	lr, err := s.link(r, ri)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,16 @@ type linkRequest struct {
 	hasRT bool
 }
 
+// link is the preamble of a link route that reads nothing before its
+// scenario: the path's link ID, decoded, entered with enterLink.
+func (s *Server) link(r *http.Request, ri *reqInfo) (linkRequest, error) {
+	id, err := linkID(ri)
+	if err != nil {
+		return linkRequest{}, err
+	}
+	return s.enterLink(r, ri, id)
+}
+
 // enterLink puts a link request in its session and applies the link's
 // scenario, in the documented order: the rate-limit guard, then counting the
 // call, then the delay, then the error, fault or dribble when this call gets
