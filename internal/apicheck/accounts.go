@@ -51,7 +51,8 @@ func AccountFor(g Generation, body []byte, linkID, accountID string) []string {
 }
 
 // checkAccounts checks {accounts: [...], link}, where each account carries
-// the key extra ("" for none, "numbers" for account numbers).
+// the key extra: "owners" for identity, "" for accounts, "numbers" for
+// account numbers.
 func checkAccounts(g Generation, body []byte, linkID, extra string) []string {
 	c := checker{g: &g}
 	v, ok := c.decode(body)

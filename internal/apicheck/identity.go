@@ -51,26 +51,7 @@ func Identity(body []byte, linkID string) []string { return IdentityFor(current,
 
 // IdentityFor is Identity with the enums and required keys of generation g.
 func IdentityFor(g Generation, body []byte, linkID string) []string {
-	c := checker{g: &g}
-	v, ok := c.decode(body)
-	if !ok || !c.is("", v, kObject) {
-		return c.problems
-	}
-	top := v.(map[string]any)
-	c.fields("", top, []string{"accounts", "link"}, nil)
-	if v, ok := top["accounts"]; ok && c.is("accounts", v, kArray) {
-		s := newSeen()
-		for i, a := range v.([]any) {
-			p := path("accounts").idx(i)
-			if c.is(p, a, kObject) {
-				c.account(p, i, a.(map[string]any), &s, "owners")
-			}
-		}
-	}
-	if v, ok := top["link"]; ok && c.is("link", v, kObject) {
-		c.link("link", v.(map[string]any), linkID, false)
-	}
-	return c.problems
+	return checkAccounts(g, body, linkID, "owners")
 }
 
 // identitySeen records what earlier accounts in the body used, for the
