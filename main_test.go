@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -544,5 +545,26 @@ func TestValidateOKOnStdout(t *testing.T) {
 	}
 	if !strings.HasPrefix(stdout.String(), "ok: ") || stderr.Len() != 0 {
 		t.Errorf("stdout %q, stderr %q", stdout.String(), stderr.String())
+	}
+}
+
+// TestSignalStopsLoading: a signal while big scenario files load stops
+// start-up at once instead of waiting for the load (about a second for a
+// file near the 4 MiB bound; the test cancels after 50 ms).
+func TestSignalStopsLoading(t *testing.T) {
+	var y strings.Builder
+	y.WriteString("links:\n")
+	for i := range 45_000 {
+		fmt.Fprintf(&y, "  mk_big_%06d: {error: deleted, every: 2, message: \"gone for test number %d\"}\n", i, i)
+	}
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	writeFile(t, path, y.String())
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	err := run(ctx, []string{"--addr", "127.0.0.1:0", "--scenarios", path}, env(nil), io.Discard)
+	var ee exitError
+	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(err.Error(), "stopped while loading") {
+		t.Fatalf("err = %v (after %v), want exit 1, stopped while loading", err, time.Since(start))
 	}
 }
