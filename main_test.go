@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/moneykit-mock/moneykit-mock/config"
+	"github.com/moneykit-mock/moneykit-mock/scenarios"
 )
 
 func env(m map[string]string) func(string) (string, bool) {
@@ -566,5 +567,20 @@ func TestSignalStopsLoading(t *testing.T) {
 	var ee exitError
 	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(err.Error(), "stopped while loading") {
 		t.Fatalf("err = %v (after %v), want exit 1, stopped while loading", err, time.Since(start))
+	}
+}
+
+// TestREADMEListsEveryErrorKind: the README's catalogue names every error
+// kind with the status and error_code of scenarios' one table.
+func TestREADMEListsEveryErrorKind(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range scenarios.Kinds() {
+		want := fmt.Sprintf("%d `%s`", k.Status, k.Code)
+		if !strings.Contains(string(b), want) {
+			t.Errorf("README lacks %q for error kind %s", want, k.Kind)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -220,5 +221,52 @@ func TestLinkSessionValidation(t *testing.T) {
 	}
 	if nums := get(t, h, "/links/"+id+"/accounts/numbers").Body.String(); !strings.Contains(nums, `"account_number":"000123456789","routing_number":"011000015"`) {
 		t.Errorf("numbers do not keep the given ones: %s", nums)
+	}
+}
+
+// TestListLinksPages: GET /links pages with limit and next_cursor, oldest
+// first, and refuses an unknown parameter or a bad limit.
+func TestListLinksPages(t *testing.T) {
+	h := newServer(t, nil)
+	var minted []string
+	for range 3 {
+		rec := do(t, h, request{method: "POST", path: "/_mock/links", header: map[string]string{"X-Mock-Session": "pages"}})
+		minted = append(minted, decode[map[string]any](t, rec.Body.Bytes())["link_id"].(string))
+	}
+	type page struct {
+		Links []struct {
+			LinkID string `json:"link_id"`
+		} `json:"links"`
+		NextCursor string `json:"next_cursor"`
+	}
+	var got []string
+	cursor := ""
+	for n := 0; n < 3; n++ {
+		path := "/links?limit=2"
+		if cursor != "" {
+			path += "&cursor=" + cursor
+		}
+		res := api(t, h, "GET", path, "pages", "")
+		if res.code != 200 {
+			t.Fatalf("%s: %d %s", path, res.code, res.body)
+		}
+		p := decode[page](t, res.body)
+		for _, l := range p.Links {
+			got = append(got, l.LinkID)
+		}
+		if cursor = p.NextCursor; cursor == "" {
+			break
+		}
+	}
+	// Oldest first; links created at the same instant (the clock is pinned
+	// here) go by ID.
+	slices.Sort(minted)
+	if strings.Join(got, ",") != strings.Join(minted, ",") {
+		t.Errorf("pages gave %v, want %v", got, minted)
+	}
+	for _, bad := range []string{"/links?limit=0", "/links?limit=5001", "/links?cursor=zz!", "/links?lmit=2"} {
+		if res := api(t, h, "GET", bad, "pages", ""); res.code != 400 {
+			t.Errorf("%s: %d, want 400", bad, res.code)
+		}
 	}
 }
