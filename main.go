@@ -315,7 +315,7 @@ func runWith(ctx context.Context, args []string, lookupEnv func(string) (string,
 	defer cancel()
 
 	c.Logger = log
-	debug.SetMemoryLimit(c.GoMemoryLimit()) // the one process-wide knob: --memory-mb
+	debug.SetMemoryLimit(c.GoMemoryLimit(handlers.CacheOffHeap)) // the one process-wide knob: --memory-mb
 	// Loading is bounded (scenarios.MaxFileBytes, MaxEntries) but may take a
 	// second or two for big files; a SIGTERM meanwhile stops start-up at once.
 	// The loading goroutine is then left to the process's exit: it holds

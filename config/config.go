@@ -305,10 +305,18 @@ func (c Config) CacheBytes() int64 {
 
 // GoMemoryLimit is the soft limit for the Go runtime
 // (runtime/debug.SetMemoryLimit), in bytes: MemoryMB less what RSS counts
-// beyond the runtime's own memory. The garbage collector works harder as
-// the heap nears it, so RSS stays within MemoryMB even while the cache is
-// full and every request makes a new body.
-func (c Config) GoMemoryLimit() int64 { return (c.MemoryMB - memoryReserveMB(c.MemoryMB)) << 20 }
+// beyond the runtime's own memory, that is the binary's pages and, when
+// cacheOffHeap, the cache of bodies (the handlers map it from the operating
+// system where they can: handlers.CacheOffHeap). The garbage collector works
+// harder as the heap nears it, so RSS stays within MemoryMB even while the
+// cache is full and every request makes a new body.
+func (c Config) GoMemoryLimit(cacheOffHeap bool) int64 {
+	limit := c.MemoryMB - memoryReserveMB(c.MemoryMB)
+	if cacheOffHeap {
+		return limit<<20 - c.CacheBytes()
+	}
+	return limit << 20
+}
 
 // sleep waits d or until ctx is done, whichever comes first.
 func sleep(ctx context.Context, d time.Duration) error {

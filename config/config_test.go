@@ -7,15 +7,15 @@ import (
 
 func TestMemory(t *testing.T) {
 	c := Default()
-	if c.MemoryMB != 64 || c.CacheBytes() != 32<<20 || c.GoMemoryLimit() != 56<<20 {
-		t.Errorf("defaults: memory %d MiB, cache %d, Go limit %d", c.MemoryMB, c.CacheBytes(), c.GoMemoryLimit())
+	if c.MemoryMB != 64 || c.CacheBytes() != 32<<20 || c.GoMemoryLimit(false) != 56<<20 || c.GoMemoryLimit(true) != 24<<20 {
+		t.Errorf("defaults: memory %d MiB, cache %d, Go limit %d", c.MemoryMB, c.CacheBytes(), c.GoMemoryLimit(true))
 	}
 	if err := c.Validate(); err != nil {
 		t.Errorf("defaults do not validate: %v", err)
 	}
 	c.MemoryMB = 512
-	if c.CacheBytes() != 256<<20 || c.GoMemoryLimit() != 480<<20 {
-		t.Errorf("512 MiB: cache %d, Go limit %d", c.CacheBytes(), c.GoMemoryLimit())
+	if c.CacheBytes() != 256<<20 || c.GoMemoryLimit(false) != 480<<20 || c.GoMemoryLimit(true) != 224<<20 {
+		t.Errorf("512 MiB: cache %d, Go limit %d", c.CacheBytes(), c.GoMemoryLimit(true))
 	}
 	c.CacheMB = 100
 	if c.CacheBytes() != 100<<20 {

@@ -2,9 +2,9 @@ package handlers
 
 import (
 	"bytes"
+	"encoding/binary"
 	"hash/maphash"
-	"slices"
-	"strconv"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -12,17 +12,32 @@ import (
 )
 
 // cache keeps generated response bodies, so that the hot path is a lookup and
-// not a generation. It is an LRU bounded in bytes, not entries: an endless
-// stream of new link IDs evicts old bodies instead of growing memory. It is
-// split in shards so that concurrent requests rarely wait on one lock.
+// a copy, not a generation. It is bounded in bytes, not entries: an endless
+// stream of new link IDs evicts old bodies instead of growing memory.
 //
-// Entries are per link ID (a string key takes the map's fast path): the
-// bodies made for that link, plain or shaped by a scenario, chained. One
-// identity body serves both link routes (the link object is a slice of it),
-// and its gzip forms are made on the first request that asks for them and
-// kept. The LRU list runs through the entries themselves, so that a link
-// costs the map slot, one bodies value and its bytes: the cache is most of
-// the process's memory (see config.Config.MemoryMB).
+// Its bytes live outside the Go heap, in one arena mapped from the operating
+// system (cachemem_unix.go), cut into shards so that concurrent requests
+// rarely wait on one lock. Each shard is a ring: entries are appended at the
+// head and leave from the tail, oldest first, and an entry read while it is
+// near the tail of a full ring is copied to the head again, so that links in
+// use stay (an approximation of LRU, as freecache and bigcache do it). Each
+// shard's index maps a key's hash to the entry's offset and holds no
+// pointers. So the garbage collector never scans, marks or counts the
+// bodies: a full cache costs it nothing, and the process's RSS is the
+// arena's touched pages plus a small Go heap (see config.Config.MemoryMB).
+//
+// An entry is a link's bodies under one shaping (fp, the fingerprint of the
+// scenario entry that shapes it, 0 for none), or the gzip form of one of its
+// parts. Readers copy what they need out under the shard's lock, since the
+// bytes are overwritten once the entry leaves.
+//
+// A body is kept compact: a list of segments of its own bytes, where an
+// account whose owners are those of an earlier account refers to that
+// account's owners (a household's accounts mostly have the same people),
+// and the institution's avatar is one shared copy per distinct avatar. One
+// identity body serves both link routes (the link object is a run of its
+// segments). That keeps 10,000 links in about three quarters of the bytes
+// of their bodies.
 type cache struct {
 	seed    maphash.Seed
 	shards  [cacheShards]cacheShard
@@ -31,20 +46,14 @@ type cache struct {
 
 const cacheShards = 16
 
-// bodiesOverhead is what one bodies value costs beyond its bytes, as the
-// heap counts it: the value itself, its map slot (with the map's slack), its
-// two Content-Length strings, and on average half a size class of the body's
-// allocation. Measured with runtime.MemStats over 10,000 links.
-const bodiesOverhead = 400
-
 type cacheShard struct {
-	mu    sync.Mutex
-	items map[string]*bodies
-	// lru is the sentinel of a ring through the first bodies of each link:
-	// lru.after is the most recently used, lru.before the least.
-	lru   bodies
-	bytes int64
-	max   int64
+	mu sync.Mutex
+	// index maps an entry's key hash to its offset in buf.
+	index map[uint64]uint32
+	buf   []byte
+	// head is where the next entry goes, tail the oldest entry; used is
+	// the bytes from tail to head (live, dead and skipped alike).
+	head, tail, used uint32
 }
 
 // part is which part of a link's data a body holds.
@@ -55,65 +64,252 @@ const (
 	linkPart                 // the link object alone
 )
 
-// bodies are the answers of one link under one shaping (fp, the fingerprint
-// of the scenario entry that shapes it, 0 for none), made once and shared
-// read-only by every answer that sends them.
-//
-// They are kept compact, because they are most of the process's memory:
-// the identity answer is a list of segments of the body's own bytes, where
-// an account whose owners are those of an earlier account refers to that
-// account's owners (a household's accounts mostly have the same people),
-// and the institution's avatar is one shared copy per distinct avatar. The
-// link object is the segments from linkSeg on, less the final "}". That
-// keeps 10,000 links in about three quarters of the bytes of their bodies.
-type bodies struct {
-	link string
-	fp   uint64
-	// own holds the body's bytes, but for the repeats; avatar is the shared
-	// copy of the avatar string (nil when the body holds its own).
-	own, avatar []byte
-	segs        []seg
-	linkSeg     int
-	// contentLength holds each part's Content-Length header value.
-	contentLength [2][]string
-	cl            [2]string
-	// gzip holds each part's gzip form once a client asked for it.
-	gzip [2]atomic.Pointer[encoded]
+// An entry in a shard's ring is a header, the key (the link ID), and the
+// payload; its size is rounded up to entryAlign. A skip entry (kind 0) fills
+// the end of the ring that was too short for the next entry.
+const (
+	entryHeader = 32
+	entryAlign  = 8
+	// offsets in the header
+	hSize    = 0  // u32 the entry's whole size
+	hKind    = 4  // u8 kindSkip or kindBodies, kindGzip+part
+	hKeyLen  = 6  // u16
+	hHash    = 8  // u64
+	hFP      = 16 // u64
+	hPayload = 24 // u32 payload length
+)
 
-	// Guarded by the shard's lock: the link's other shapings, the LRU
-	// ring (first of a link only), and the bytes of the link's chain.
-	next          *bodies
-	after, before *bodies
-	size          int64
-}
+const (
+	kindSkip   = 0
+	kindBodies = 1
+	kindGzip   = 2 // + part
+)
 
-// seg is a run of a body: n bytes at off in own, or in avatar when off has
-// segAvatar set.
+// The payload of a kindBodies entry: the two parts' lengths, the segments
+// and the body's own bytes.
+const (
+	pIdentityLen = 0  // u32
+	pLinkLen     = 4  // u32
+	pSegs        = 8  // u16 how many segments
+	pLinkSeg     = 10 // u16 the first segment of the link object
+	pAvatar      = 12 // u32 the avatar's index in avatars, +1 (0: none)
+	pHeader      = 16 // segments follow, 8 bytes each, then the own bytes
+)
+
+// seg is a run of a body: n bytes at off in its own bytes, or of its avatar
+// when off has segAvatar set.
 type seg struct{ off, n uint32 }
 
 const segAvatar = 1 << 31
 
-// encoded is a compressed body with its Content-Length header value.
-type encoded struct {
-	b             []byte
-	contentLength []string
+var le = binary.LittleEndian
+
+func newCache(maxBytes int64) *cache {
+	per := uint32(min(max(maxBytes/cacheShards, 4<<10), 1<<30)) &^ (entryAlign - 1)
+	mem, release := cacheMemory(int(per) * cacheShards)
+	c := &cache{seed: maphash.MakeSeed()}
+	if release != nil {
+		runtime.AddCleanup(c, release, mem)
+	}
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.index = map[uint64]uint32{}
+		s.buf = mem[i*int(per) : (i+1)*int(per) : (i+1)*int(per)]
+	}
+	return c
 }
 
-// newBodies makes the compact bodies of one identity answer, raw, whose link
-// object starts at linkAt and whose repeating parts sp names; intern gives
-// the shared copy of an avatar, or nil to keep it in the body.
-func newBodies(link string, fp uint64, raw []byte, linkAt int, sp *fixtures.Spans, intern func([]byte) []byte) *bodies {
-	b := &bodies{link: link, fp: fp}
-	b.cl[identityPart] = strconv.Itoa(len(raw))
-	b.cl[linkPart] = strconv.Itoa(len(raw) - 1 - linkAt)
-	b.contentLength[identityPart] = b.cl[identityPart : identityPart+1 : identityPart+1]
-	b.contentLength[linkPart] = b.cl[linkPart : linkPart+1 : linkPart+1]
+// key hashes an entry's key: the link, the shaping and the kind.
+func (c *cache) key(link string, fp uint64, kind byte) uint64 {
+	h := maphash.String(c.seed, link)
+	h ^= (fp + uint64(kind)) * 0x9e3779b97f4a7c15
+	h ^= h >> 29
+	return h
+}
 
-	own := make([]byte, 0, len(raw))
-	var segs []seg
+func (c *cache) shard(h uint64) *cacheShard { return &c.shards[h>>60%cacheShards] }
+
+// find returns the offset of the entry with this key in s, or false. The
+// caller holds s.mu.
+func (s *cacheShard) find(h uint64, link string, fp uint64, kind byte) (uint32, bool) {
+	off, ok := s.index[h]
+	if !ok {
+		return 0, false
+	}
+	e := s.buf[off:]
+	kl := int(le.Uint16(e[hKeyLen:]))
+	if e[hKind] != kind || le.Uint64(e[hFP:]) != fp || kl != len(link) || string(e[entryHeader:entryHeader+kl]) != link {
+		return 0, false // another key with the same hash
+	}
+	return off, true
+}
+
+// payload is the payload of the entry at off.
+func (s *cacheShard) payload(off uint32) []byte {
+	e := s.buf[off:]
+	start := entryHeader + int(le.Uint16(e[hKeyLen:]))
+	return e[start : start+int(le.Uint32(e[hPayload:]))]
+}
+
+// appendBody appends part p of a link's bodies under shaping fp to dst, the
+// gzip form when gz, and reports whether the cache had it.
+func (c *cache) appendBody(dst []byte, link string, fp uint64, p part, gz bool) ([]byte, bool) {
+	kind := byte(kindBodies)
+	if gz {
+		kind = kindGzip + byte(p)
+	}
+	h := c.key(link, fp, kind)
+	s := c.shard(h)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	off, ok := s.find(h, link, fp, kind)
+	if !ok {
+		return dst, false
+	}
+	pl := s.payload(off)
+	if gz {
+		dst = append(dst, pl...)
+	} else {
+		dst = appendPart(dst, pl, p, c.avatars.list())
+	}
+	s.keep(off)
+	return dst, true
+}
+
+// keep copies the entry at off to the head when the ring is nearly full and
+// the entry is among the next to leave, so that entries in use stay.
+func (s *cacheShard) keep(off uint32) {
+	n := uint32(len(s.buf))
+	if s.used < n/4*3 || (off+n-s.tail)%n >= n/4 {
+		return
+	}
+	size := le.Uint32(s.buf[off+hSize:])
+	buf := scratch.Get().(*[]byte)
+	*buf = append((*buf)[:0], s.buf[off:off+size]...)
+	if to, ok := s.alloc(size); ok {
+		copy(s.buf[to:], *buf)
+		s.index[le.Uint64((*buf)[hHash:])] = to
+	}
+	scratch.Put(buf)
+}
+
+// put adds an entry, replacing one with the same key. Entries bigger than a
+// quarter of a shard are not cached (and one with the same key goes).
+func (c *cache) put(link string, fp uint64, kind byte, payloadLen int, fill func([]byte)) {
+	h := c.key(link, fp, kind)
+	s := c.shard(h)
+	size := (entryHeader + len(link) + payloadLen + entryAlign - 1) &^ (entryAlign - 1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(link) > 0xffff || size > len(s.buf)/4 {
+		delete(s.index, h) // what was cached under the key is no longer the answer
+		return
+	}
+	off, _ := s.alloc(uint32(size))
+	e := s.buf[off : off+uint32(size)]
+	le.PutUint32(e[hSize:], uint32(size))
+	e[hKind] = kind
+	le.PutUint16(e[hKeyLen:], uint16(len(link)))
+	le.PutUint64(e[hHash:], h)
+	le.PutUint64(e[hFP:], fp)
+	le.PutUint32(e[hPayload:], uint32(payloadLen))
+	copy(e[entryHeader:], link)
+	fill(e[entryHeader+len(link):][:payloadLen])
+	s.index[h] = off
+}
+
+// alloc finds size bytes at the head of the ring, making room by letting the
+// oldest entries go. The caller holds s.mu.
+func (s *cacheShard) alloc(size uint32) (uint32, bool) {
+	n := uint32(len(s.buf))
+	if size > n/4 {
+		return 0, false // callers check; the ring always has room for a quarter
+	}
+	for {
+		if s.used == 0 {
+			s.head, s.tail = 0, 0
+		}
+		switch {
+		case s.used == 0 || s.head > s.tail:
+			if n-s.head >= size {
+				return s.take(size), true
+			}
+			// Too short: the rest of the ring is skipped, and the head wraps.
+			e := s.buf[s.head:]
+			le.PutUint32(e[hSize:], n-s.head)
+			e[hKind] = kindSkip
+			s.used += n - s.head
+			s.head = 0
+		case s.head < s.tail && s.tail-s.head >= size:
+			return s.take(size), true
+		default: // the head has reached the tail
+			s.evict()
+		}
+	}
+}
+
+func (s *cacheShard) take(size uint32) uint32 {
+	off := s.head
+	s.head += size
+	s.used += size
+	if s.head == uint32(len(s.buf)) {
+		s.head = 0
+	}
+	return off
+}
+
+// evict lets the entry at the tail go.
+func (s *cacheShard) evict() {
+	e := s.buf[s.tail:]
+	size := le.Uint32(e[hSize:])
+	if e[hKind] != kindSkip {
+		if h := le.Uint64(e[hHash:]); s.index[h] == s.tail {
+			delete(s.index, h)
+		}
+	}
+	s.tail += size
+	s.used -= size
+	if s.tail == uint32(len(s.buf)) {
+		s.tail = 0
+	}
+}
+
+// putBodies caches the compact bodies of one identity answer, raw, whose
+// link object starts at linkAt and whose repeating parts sp names.
+func (c *cache) putBodies(link string, fp uint64, raw []byte, linkAt int, sp *fixtures.Spans) {
+	segs, own, avatar := compact(raw, linkAt, sp, c.avatars.intern)
+	c.put(link, fp, kindBodies, pHeader+8*len(segs.list)+len(own), func(pl []byte) {
+		le.PutUint32(pl[pIdentityLen:], uint32(len(raw)))
+		le.PutUint32(pl[pLinkLen:], uint32(len(raw)-1-linkAt))
+		le.PutUint16(pl[pSegs:], uint16(len(segs.list)))
+		le.PutUint16(pl[pLinkSeg:], uint16(segs.link))
+		le.PutUint32(pl[pAvatar:], avatar)
+		for i, sg := range segs.list {
+			le.PutUint32(pl[pHeader+8*i:], sg.off)
+			le.PutUint32(pl[pHeader+8*i+4:], sg.n)
+		}
+		copy(pl[pHeader+8*len(segs.list):], own)
+	})
+}
+
+// putGzip caches the gzip form of part p.
+func (c *cache) putGzip(link string, fp uint64, p part, z []byte) {
+	c.put(link, fp, kindGzip+byte(p), len(z), func(pl []byte) { copy(pl, z) })
+}
+
+// segments are a compact body's runs, and the first run of its link object.
+type segments struct {
+	list []seg
+	link int
+}
+
+// compact splits raw into segments of its own bytes (returned) and of
+// earlier owners and the shared avatar; intern gives the avatar's index +1,
+// or 0 to keep it in the body. The link object and the final "}" start
+// segments of their own, so that both parts are runs of segments.
+func compact(raw []byte, linkAt int, sp *fixtures.Spans, intern func([]byte) uint32) (segs segments, own []byte, avatar uint32) {
+	own = make([]byte, 0, len(raw))
 	pos := 0
-	// copyTo copies raw[pos:end] into own. The link object and the final
-	// "}" start segments of their own, so that both parts are seg ranges.
 	copyTo := func(end int) {
 		for pos < end {
 			stop, split := end, pos == linkAt || pos == len(raw)-1
@@ -123,12 +319,13 @@ func newBodies(link string, fp uint64, raw []byte, linkAt int, sp *fixtures.Span
 				}
 			}
 			if pos == linkAt {
-				b.linkSeg = len(segs)
+				segs.link = len(segs.list)
 			}
-			if n := len(segs); n > 0 && !split && segs[n-1].off&segAvatar == 0 && int(segs[n-1].off+segs[n-1].n) == len(own) {
-				segs[n-1].n += uint32(stop - pos)
+			l := segs.list
+			if n := len(l); n > 0 && !split && l[n-1].off&segAvatar == 0 && int(l[n-1].off+l[n-1].n) == len(own) {
+				l[n-1].n += uint32(stop - pos)
 			} else {
-				segs = append(segs, seg{uint32(len(own)), uint32(stop - pos)})
+				segs.list = append(l, seg{uint32(len(own)), uint32(stop - pos)})
 			}
 			own = append(own, raw[pos:stop]...)
 			pos = stop
@@ -141,7 +338,7 @@ func newBodies(link string, fp uint64, raw []byte, linkAt int, sp *fixtures.Span
 			copyTo(o[0])
 			for _, f := range firsts {
 				if bytes.Equal(own[f.off:f.off+f.n], raw[o[0]:o[1]]) {
-					segs = append(segs, f)
+					segs.list = append(segs.list, f)
 					pos = o[1]
 					continue owners
 				}
@@ -149,200 +346,89 @@ func newBodies(link string, fp uint64, raw []byte, linkAt int, sp *fixtures.Span
 			firsts = append(firsts, seg{uint32(len(own)), uint32(o[1] - o[0])})
 			copyTo(o[1])
 		}
-		if a := sp.Avatar; a[1] > a[0] {
+		if a := sp.Avatar; a[1] > a[0] && intern != nil {
 			copyTo(a[0])
-			if b.avatar = intern(raw[a[0]:a[1]]); b.avatar != nil {
-				segs = append(segs, seg{segAvatar, uint32(a[1] - a[0])})
+			if avatar = intern(raw[a[0]:a[1]]); avatar != 0 {
+				segs.list = append(segs.list, seg{segAvatar, uint32(a[1] - a[0])})
 				pos = a[1]
 			}
 		}
 	}
 	copyTo(len(raw))
-	b.own = bytes.Clone(own)
-	b.segs = slices.Clone(segs)
-	return b
+	return segs, own, avatar
 }
 
-// appendPart appends part p to dst.
-func (b *bodies) appendPart(dst []byte, p part) []byte {
-	segs := b.segs
+// appendPart appends part p of a kindBodies payload to dst; avatars are the
+// interned avatars.
+func appendPart(dst, pl []byte, p part, avatars [][]byte) []byte {
+	nsegs := int(le.Uint16(pl[pSegs:]))
+	own := pl[pHeader+8*nsegs:]
+	from, to := 0, nsegs
 	if p == linkPart {
-		segs = segs[b.linkSeg : len(segs)-1]
+		from, to = int(le.Uint16(pl[pLinkSeg:])), nsegs-1
 	}
-	for _, sg := range segs {
-		if sg.off&segAvatar != 0 {
-			dst = append(dst, b.avatar[sg.off&^segAvatar:][:sg.n]...)
+	var avatar []byte
+	if a := le.Uint32(pl[pAvatar:]); a != 0 {
+		avatar = avatars[a-1]
+	}
+	for i := from; i < to; i++ {
+		off, n := le.Uint32(pl[pHeader+8*i:]), le.Uint32(pl[pHeader+8*i+4:])
+		if off&segAvatar != 0 {
+			dst = append(dst, avatar[:n]...)
 		} else {
-			dst = append(dst, b.own[sg.off:][:sg.n]...)
+			dst = append(dst, own[off:off+n]...)
 		}
 	}
 	return dst
 }
 
-func (b *bodies) cost() int64 {
-	return int64(len(b.link) + len(b.own) + len(b.segs)*8 + bodiesOverhead)
-}
-
 // avatars interns the avatar strings of bodies, up to maxAvatarBytes: past
 // that (many distinct avatars given by scenarios), bodies keep their own.
+// Readers take the list without a lock: it is replaced, never changed.
 type avatars struct {
 	mu    sync.Mutex
-	m     map[string][]byte
+	m     map[string]uint32
+	all   atomic.Pointer[[][]byte]
 	bytes int
 }
 
 const maxAvatarBytes = 1 << 20
 
-func (a *avatars) intern(v []byte) []byte {
+// intern returns v's index in the list, +1, or 0 when the table is full.
+func (a *avatars) intern(v []byte) uint32 {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if s, ok := a.m[string(v)]; ok {
-		return s
+	if i, ok := a.m[string(v)]; ok {
+		return i
 	}
 	if a.bytes+len(v) > maxAvatarBytes {
-		return nil
+		return 0
 	}
 	if a.m == nil {
-		a.m = map[string][]byte{}
+		a.m = map[string]uint32{}
 	}
-	s := bytes.Clone(v)
-	a.m[string(s)] = s
-	a.bytes += len(s)
-	return s
+	old := a.list()
+	next := append(old[:len(old):len(old)], bytes.Clone(v))
+	a.all.Store(&next)
+	a.m[string(v)] = uint32(len(next))
+	a.bytes += len(v)
+	return uint32(len(next))
 }
 
-func newCache(maxBytes int64) *cache {
-	c := &cache{seed: maphash.MakeSeed()}
-	for i := range c.shards {
-		s := &c.shards[i]
-		s.items = map[string]*bodies{}
-		s.lru.after, s.lru.before = &s.lru, &s.lru
-		s.max = maxBytes / cacheShards
-	}
-	return c
-}
-
-func (c *cache) shard(link string) *cacheShard {
-	return &c.shards[maphash.String(c.seed, link)%cacheShards]
-}
-
-// unlink takes e out of the ring; pushFront puts it first.
-func (s *cacheShard) unlink(e *bodies) {
-	e.before.after, e.after.before = e.after, e.before
-}
-
-func (s *cacheShard) pushFront(e *bodies) {
-	e.before, e.after = &s.lru, s.lru.after
-	s.lru.after.before = e
-	s.lru.after = e
-}
-
-// get returns the bodies cached for a link under shaping fp, or nil. They
-// are shared: never modify them.
-func (c *cache) get(link string, fp uint64) *bodies {
-	s := c.shard(link)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	first := s.items[link]
-	for b := first; b != nil; b = b.next {
-		if b.fp == fp {
-			if s.lru.after != first {
-				s.unlink(first)
-				s.pushFront(first)
-			}
-			return b
-		}
+func (a *avatars) list() [][]byte {
+	if l := a.all.Load(); l != nil {
+		return *l
 	}
 	return nil
 }
 
-// put caches b for its link, evicting the least recently used links to stay
-// within the byte budget. Bodies larger than a whole shard are not cached.
-func (c *cache) put(b *bodies) {
-	s := c.shard(b.link)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	add := b.cost()
-	if add > s.max {
-		return
-	}
-	first := s.items[b.link]
-	if first == nil {
-		b.size = add
-		s.items[b.link] = b
-		s.pushFront(b)
-		s.bytes += add
-		s.evict()
-		return
-	}
-	// Another shaping of a cached link: chain it after the first, replacing
-	// one of the same shaping (a racing request made the same bytes).
-	for p := first; p.next != nil; p = p.next {
-		if p.next.fp == b.fp {
-			old := p.next
-			p.next = old.next
-			n := old.cost() + old.gzipSize()
-			first.size -= n
-			s.bytes -= n
-			break
-		}
-	}
-	if first.fp == b.fp {
-		return // keep the first: it holds the link's place in the ring
-	}
-	b.next, first.next = first.next, b
-	first.size += add
-	s.bytes += add
-	s.unlink(first)
-	s.pushFront(first)
-	s.evict()
-}
-
-// grew counts n more bytes for b, a link's bodies that got a gzip form,
-// when they are still cached.
-func (c *cache) grew(b *bodies, n int64) {
-	s := c.shard(b.link)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	first := s.items[b.link]
-	for p := first; p != nil; p = p.next {
-		if p == b {
-			first.size += n
-			s.bytes += n
-			s.evict()
-			return
-		}
-	}
-}
-
-func (s *cacheShard) evict() {
-	for s.bytes > s.max && s.lru.before != &s.lru {
-		old := s.lru.before
-		s.unlink(old)
-		delete(s.items, old.link)
-		s.bytes -= old.size
-	}
-}
-
-func (b *bodies) gzipSize() (n int64) {
-	for i := range b.gzip {
-		if g := b.gzip[i].Load(); g != nil {
-			n += int64(len(g.b)) + gzipOverhead
-		}
-	}
-	return n
-}
-
-// gzipOverhead is what a gzip form costs beyond its bytes.
-const gzipOverhead = 64
-
-// len returns how many bodies are cached.
+// len returns how many bodies (not gzip forms) are cached.
 func (c *cache) len() (n int) {
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.Lock()
-		for _, b := range s.items {
-			for ; b != nil; b = b.next {
+		for _, off := range s.index {
+			if s.buf[off+hKind] == kindBodies {
 				n++
 			}
 		}

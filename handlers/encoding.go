@@ -74,7 +74,7 @@ var gzipWriters = sync.Pool{New: func() any {
 }}
 
 // gzipBytes compresses b. Cached bodies are compressed by it once (see
-// bodies.gzipped); answers made for one request only, once per request.
+// writeBody); answers made for one request only, once per request.
 func gzipBytes(b []byte) []byte {
 	var buf bytes.Buffer
 	buf.Grow(len(b)/3 + 64)
@@ -85,24 +85,6 @@ func gzipBytes(b []byte) []byte {
 	zw.Reset(nil)
 	gzipWriters.Put(zw)
 	return bytes.Clone(buf.Bytes())
-}
-
-// gzipped returns part p compressed, compressing it on the first call and
-// keeping the result; added is how many bytes that made the cache hold.
-// Two first requests racing may both compress, and one result is kept.
-func (b *bodies) gzipped(p part) (e *encoded, added int64) {
-	if e := b.gzip[p].Load(); e != nil {
-		return e, 0
-	}
-	buf := scratch.Get().(*[]byte)
-	*buf = b.appendPart((*buf)[:0], p)
-	z := gzipBytes(*buf)
-	scratch.Put(buf)
-	e = &encoded{b: z, contentLength: []string{strconv.Itoa(len(z))}}
-	if !b.gzip[p].CompareAndSwap(nil, e) {
-		return b.gzip[p].Load(), 0
-	}
-	return e, int64(len(z)) + gzipOverhead
 }
 
 // writeEncoded writes a JSON body with status, gzip when the request asked

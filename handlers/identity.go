@@ -66,7 +66,7 @@ func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request, ri *reqI
 // which they are made for each request. Generation is deterministic, so two
 // requests racing to fill the same entry produce the same bytes and either
 // may win. A client that accepts gzip gets the cached body's gzip form,
-// compressed on the first such request and kept with it.
+// compressed on the first such request and cached too.
 func (s *Server) writeBody(w http.ResponseWriter, ri *reqInfo, lr linkRequest, p part) {
 	if lr.hasRT {
 		raw, linkAt := s.data(ri, lr).AppendJSON(nil)
@@ -77,48 +77,51 @@ func (s *Server) writeBody(w http.ResponseWriter, ri *reqInfo, lr linkRequest, p
 		return
 	}
 	fp := fingerprint(lr.entry)
-	b := s.cache.get(lr.id, fp)
-	if b == nil {
-		b = s.generate(ri, lr, fp)
-		s.cache.put(b)
+	buf := scratch.Get().(*[]byte)
+	b, ok := s.cache.appendBody((*buf)[:0], lr.id, fp, p, ri.gzip)
+	if !ok {
+		b, *buf = s.fill(ri, lr, fp, p, (*buf)[:0])
+	} else {
+		*buf = b
 	}
 	h := w.Header()
 	h["Content-Type"] = contentTypeJSON
 	if ri.gzip {
-		z, added := b.gzipped(p)
-		if added > 0 {
-			s.cache.grew(b, added)
-		}
 		h["Content-Encoding"] = contentEncodingGzip
-		h["Content-Length"] = z.contentLength
-		w.WriteHeader(http.StatusOK)
-		if !ri.head {
-			w.Write(z.b)
-		}
-		return
 	}
-	h["Content-Length"] = b.contentLength[p]
+	h["Content-Length"] = ri.contentLength(len(b))
 	w.WriteHeader(http.StatusOK)
 	if !ri.head {
-		// One write of the assembled body, as before bodies were compact.
-		buf := scratch.Get().(*[]byte)
-		*buf = b.appendPart((*buf)[:0], p)
-		w.Write(*buf)
-		scratch.Put(buf)
+		w.Write(b) // one write of the assembled body
 	}
+	scratch.Put(buf)
 }
 
-// generate makes a link's bodies, appending the identity answer to a pooled
-// scratch buffer and keeping it compact (see bodies).
-func (s *Server) generate(ri *reqInfo, lr linkRequest, fp uint64) *bodies {
-	id := fixtures.Generate(s.cfg.Seed, lr.id, s.options(ri, lr.entry))
-	buf := scratch.Get().(*[]byte)
-	var sp fixtures.Spans
-	raw, linkAt := id.AppendJSONSpans((*buf)[:0], &sp)
-	b := newBodies(lr.id, fp, raw, linkAt, &sp, s.cache.avatars.intern)
-	*buf = raw
-	scratch.Put(buf)
-	return b
+// fill makes and caches what the cache lacked for part p of a link's
+// bodies (the bodies, or their gzip form when the request asks for it),
+// and returns that part; buf is the scratch buffer it used.
+func (s *Server) fill(ri *reqInfo, lr linkRequest, fp uint64, p part, buf []byte) (b, used []byte) {
+	b, ok := buf, false
+	if ri.gzip {
+		b, ok = s.cache.appendBody(buf, lr.id, fp, p, false)
+		buf = b
+	}
+	if !ok {
+		id := fixtures.Generate(s.cfg.Seed, lr.id, s.options(ri, lr.entry))
+		var sp fixtures.Spans
+		raw, linkAt := id.AppendJSONSpans(buf, &sp)
+		s.cache.putBodies(lr.id, fp, raw, linkAt, &sp)
+		b, buf = raw, raw
+		if p == linkPart {
+			b = raw[linkAt : len(raw)-1]
+		}
+	}
+	used = buf[:0]
+	if ri.gzip {
+		b = gzipBytes(b)
+		s.cache.putGzip(lr.id, fp, p, b)
+	}
+	return b, used
 }
 
 var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}

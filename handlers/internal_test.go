@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -40,30 +41,92 @@ func TestInternalErrorsStayInTheLog(t *testing.T) {
 	}
 }
 
+// TestCacheIsBounded fills a small cache with many more entries than it
+// holds: the index stays within what the ring can hold, the newest entry
+// is there, and every entry found is the one that was put.
 func TestCacheIsBounded(t *testing.T) {
-	c := newCache(cacheShards * 10_000)
+	c := newCache(cacheShards * 64 << 10)
 	key := func(i int) string { return "mk_" + strconv.Itoa(i) }
+	body := func(i int) []byte {
+		return []byte(`{"accounts":[],"link":{"id":"` + key(i) + `"` + strings.Repeat(" ", 1000) + `}}`)
+	}
 	for i := range 100_000 {
-		b := newBodies(key(i), 0, []byte(`{"accounts":[],"link":{`+strings.Repeat(" ", 1000)+`}}`), len(`{"accounts":[],"link":`), nil, nil)
-		c.put(b)
+		b := body(i)
+		c.putBodies(key(i), 0, b, len(`{"accounts":[],"link":`), nil)
 		if i%2 == 0 {
-			_, added := b.gzipped(identityPart)
-			c.grew(b, added)
+			c.putGzip(key(i), 0, identityPart, gzipBytes(b))
 		}
 	}
-	var total int64
-	for i := range c.shards {
-		if c.shards[i].bytes > c.shards[i].max {
-			t.Errorf("shard %d holds %d bytes, over its %d", i, c.shards[i].bytes, c.shards[i].max)
+	n := c.len()
+	if n == 0 || n > cacheShards*64 {
+		t.Errorf("cache holds %d bodies", n)
+	}
+	found := 0
+	for i := range 100_000 {
+		got, ok := c.appendBody(nil, key(i), 0, identityPart, false)
+		if !ok {
+			continue
 		}
-		total += c.shards[i].bytes
+		found++
+		if !bytes.Equal(got, body(i)) {
+			t.Fatalf("%s: got %.60s…", key(i), got)
+		}
 	}
-	if n := c.len(); n == 0 || n > cacheShards*10 {
-		t.Errorf("cache holds %d entries (%d bytes)", n, total)
+	if found != n {
+		t.Errorf("found %d bodies, len says %d", found, n)
 	}
-	// The most recent entry survives.
-	if c.get(key(99_999), 0) == nil {
+	if _, ok := c.appendBody(nil, key(99_999), 0, identityPart, false); !ok {
 		t.Errorf("the newest entry was evicted")
+	}
+}
+
+// TestCacheRing checks the rings against a model under random puts and
+// reads of random sizes, over many wraps: whatever the cache finds is
+// exactly what was last put under that key, entries in use stay while
+// others are evicted, and entries too big are refused.
+func TestCacheRing(t *testing.T) {
+	c := newCache(cacheShards * 16 << 10)
+	r := rand.New(rand.NewPCG(1, 2))
+	model := map[string][]byte{}
+	hot := []string{"hot_a", "hot_b"}
+	for i := range 200_000 {
+		k := "mk_" + strconv.Itoa(r.IntN(2000))
+		switch r.IntN(4) {
+		case 0, 1:
+			n := r.IntN(1500)
+			if r.IntN(100) == 0 {
+				n = 8 << 10 // over a quarter of a shard: not cached
+			}
+			b := make([]byte, n+2)
+			for j := range b {
+				b[j] = byte(r.Uint32())
+			}
+			b[0], b[len(b)-1] = '{', '}'
+			c.putBodies(k, 7, b, 0, nil)
+			model[k] = b
+		default:
+			got, ok := c.appendBody(nil, k, 7, identityPart, false)
+			if ok && !bytes.Equal(got, model[k]) {
+				t.Fatalf("step %d: %s holds %d bytes that are not the %d put", i, k, len(got), len(model[k]))
+			}
+			if ok && len(model[k]) > 4<<10 {
+				t.Fatalf("step %d: %s: a body over a quarter of the shard was cached", i, k)
+			}
+		}
+		for _, h := range hot {
+			if i == 0 {
+				c.putBodies(h, 7, []byte(`{"`+h+`"}`), 0, nil)
+			}
+			if _, ok := c.appendBody(nil, h, 7, identityPart, false); !ok {
+				t.Fatalf("step %d: %s, read at every step, was evicted", i, h)
+			}
+		}
+	}
+	for i := range c.shards {
+		s := &c.shards[i]
+		if s.used > uint32(len(s.buf)) {
+			t.Errorf("shard %d: %d bytes used of %d", i, s.used, len(s.buf))
+		}
 	}
 }
 
@@ -71,35 +134,40 @@ func TestCacheIsBounded(t *testing.T) {
 // both parts, and that they are compact: a household's repeated owners and
 // the shared avatar are kept once.
 func TestCompactBodies(t *testing.T) {
-	var av avatars
+	c := newCache(64 << 20)
 	var raw, kept int
 	for i := range 2000 {
-		id := fixtures.Generate(1, "mk_compact_"+strconv.Itoa(i), fixtures.Options{})
+		link := "mk_compact_" + strconv.Itoa(i)
+		id := fixtures.Generate(1, link, fixtures.Options{})
 		var sp fixtures.Spans
 		body, linkAt := id.AppendJSONSpans(nil, &sp)
-		b := newBodies("x", 0, body, linkAt, &sp, av.intern)
-		if got := b.appendPart(nil, identityPart); !bytes.Equal(got, body) {
+		c.putBodies(link, 0, body, linkAt, &sp)
+		if got, _ := c.appendBody(nil, link, 0, identityPart, false); !bytes.Equal(got, body) {
 			t.Fatalf("link %d: identity part differs\n got: %s\nwant: %s", i, got, body)
 		}
-		if got, want := b.appendPart(nil, linkPart), body[linkAt:len(body)-1]; !bytes.Equal(got, want) {
+		if got, want := mustAppend(t, c, link, linkPart), body[linkAt:len(body)-1]; !bytes.Equal(got, want) {
 			t.Fatalf("link %d: link part differs\n got: %s\nwant: %s", i, got, want)
 		}
-		if got, want := b.contentLength[identityPart][0], strconv.Itoa(len(body)); got != want {
-			t.Fatalf("link %d: Content-Length %s, want %s", i, got, want)
-		}
-		if got, want := b.contentLength[linkPart][0], strconv.Itoa(len(body)-1-linkAt); got != want {
-			t.Fatalf("link %d: link Content-Length %s, want %s", i, got, want)
-		}
+		segs, own, _ := compact(body, linkAt, &sp, c.avatars.intern)
 		raw += len(body)
-		kept += len(b.own) + 8*len(b.segs)
+		kept += len(own) + 8*len(segs.list)
 	}
 	if kept*100 > raw*85 {
 		t.Errorf("compact bodies keep %d of %d bytes: not compact", kept, raw)
 	}
 	t.Logf("compact bodies keep %d of %d bytes (%.0f%%)", kept, raw, float64(kept)*100/float64(raw))
 	// Without spans or an intern table, a body is one run of its own bytes.
-	b := newBodies("x", 0, []byte(`{"accounts":[],"link":{}}`), len(`{"accounts":[],"link":`), nil, nil)
-	if got := string(b.appendPart(nil, linkPart)); got != "{}" {
+	c.putBodies("x", 0, []byte(`{"accounts":[],"link":{}}`), len(`{"accounts":[],"link":`), nil)
+	if got := string(mustAppend(t, c, "x", linkPart)); got != "{}" {
 		t.Errorf("link part %q", got)
 	}
+}
+
+func mustAppend(t *testing.T, c *cache, link string, p part) []byte {
+	t.Helper()
+	b, ok := c.appendBody(nil, link, 0, p, false)
+	if !ok {
+		t.Fatalf("%s is not cached", link)
+	}
+	return b
 }

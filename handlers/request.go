@@ -44,6 +44,16 @@ type reqInfo struct {
 	linkID, scenario string
 	status           int
 	wrote            bool
+
+	// idv and clv back the X-Request-Id and Content-Length header values,
+	// so that setting them allocates no slice.
+	idv, clv [1]string
+}
+
+// contentLength is the Content-Length header value for n bytes.
+func (ri *reqInfo) contentLength(n int) []string {
+	ri.clv[0] = strconv.Itoa(n)
+	return ri.clv[:]
 }
 
 func (ri *reqInfo) WriteHeader(code int) {
@@ -77,7 +87,8 @@ func (s *Server) enter(w http.ResponseWriter, r *http.Request) *reqInfo {
 	ri.head = r.Method == http.MethodHead
 	ri.get = ri.head || r.Method == http.MethodGet
 	ri.gzip = acceptsGzip(header(r, "Accept-Encoding"))
-	w.Header()[headerRequestID] = []string{ri.id}
+	ri.idv[0] = ri.id
+	w.Header()[headerRequestID] = ri.idv[:]
 	return ri
 }
 

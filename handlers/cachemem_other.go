@@ -1,0 +1,11 @@
+//go:build !unix
+
+package handlers
+
+// cacheMemory gives the cache n bytes of the Go heap: on this system the
+// mock does not map memory itself (cachemem_unix.go does).
+func cacheMemory(n int) (mem []byte, release func([]byte)) { return make([]byte, n), nil }
+
+// CacheOffHeap is whether the cache of bodies lives outside the Go heap,
+// mapped from the operating system (config.Config.GoMemoryLimit).
+const CacheOffHeap = false
