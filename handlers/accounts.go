@@ -96,7 +96,7 @@ const MsgNoTransactions = "Transactions are not simulated by this mock: no route
 // it, with any method: a 404 api_error.request.not_found saying why, so a
 // client sees a clear MoneyKit envelope rather than a generic one.
 func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
-	ri.linkID = clip(ri.vars["id"], 100)
+	ri.linkID = clip(ri.linkVar, 100)
 	return &APIError{Status: http.StatusNotFound, Code: CodeRouteNotFound, Message: MsgNoTransactions}
 }
 

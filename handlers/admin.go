@@ -23,7 +23,7 @@ func (s *Server) adminGuard(next http.Handler) http.Handler {
 
 // guarded is f behind the admin guard.
 func (s *Server) guarded(f handlerFunc) route {
-	return route{func(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
+	return route{f: func(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
 		if err := s.checkAdmin(r); err != nil {
 			return err
 		}

@@ -57,6 +57,8 @@ type Server struct {
 	router    *mux.Router
 	hooks     *webhookSender
 	build     webhooks.Builder
+	// identity and getLink are the routes hotRoute answers.
+	identity, getLink handlerFunc
 }
 
 // New builds the server and its routes. Reading it shows the whole API.
@@ -88,8 +90,10 @@ func New(d Deps) *Server {
 	r.MethodNotAllowedHandler = s.handle(s.handleMethodNotAllowed)
 
 	// The link routes; mux tries routes in order, so the busiest is first.
-	r.NewRoute().MatcherFunc(linkPath("/identity")).Methods(http.MethodGet).Handler(s.handle(s.authed(s.handleIdentity)))
-	r.NewRoute().MatcherFunc(linkPath("")).Methods(http.MethodGet).Handler(s.handle(s.authed(s.handleGetLink)))
+	// The two busiest are also answered without asking the router (hotRoute).
+	s.identity, s.getLink = s.authed(s.handleIdentity), s.authed(s.handleGetLink)
+	r.NewRoute().MatcherFunc(linkPath("/identity")).Methods(http.MethodGet).Handler(route{s.identity, hotIdentity})
+	r.NewRoute().MatcherFunc(linkPath("")).Methods(http.MethodGet).Handler(route{s.getLink, hotLink})
 	r.NewRoute().MatcherFunc(linkPath("/products")).Methods(http.MethodPost).Handler(s.handle(s.authed(s.handleRefreshProducts)))
 	r.NewRoute().MatcherFunc(linkPath("")).Methods(http.MethodPatch).Handler(s.handle(s.authed(s.handleUpdateLink)))
 	r.NewRoute().MatcherFunc(linkPath("")).Methods(http.MethodDelete).Handler(s.handle(s.authed(s.handleDeleteLink)))
@@ -171,7 +175,11 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, ri *reqInfo) error
 // route is every handler the router holds: ServeHTTP matches the request with
 // the router and calls the route's function with the request's info, so the
 // info travels as an argument and never through the writer or the context.
-type route struct{ f handlerFunc }
+type route struct {
+	f handlerFunc
+	// hot names the routes hotRoute also answers (hotNone for the others).
+	hot hotName
+}
 
 // ServeHTTP lets a route be registered with mux; requests never come this
 // way, since the server calls f itself.
@@ -180,7 +188,7 @@ func (rt route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // handle makes f a route.
-func (s *Server) handle(f handlerFunc) route { return route{f} }
+func (s *Server) handle(f handlerFunc) route { return route{f: f} }
 
 // statusClientGone is logged for a request whose client left before the
 // answer (nginx's 499); nothing is written.
@@ -216,15 +224,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var m mux.RouteMatch
-	s.router.Match(asGet(r), &m) // always matches: the router has a NotFoundHandler
-	rt, ok := m.Handler.(route)
-	if !ok {
-		s.writeError(ri, r, fmt.Errorf("handlers: %s %s matched a handler that is not a route", r.Method, r.URL.Path))
-		return
+	f, _, id := s.hotRoute(ri, r)
+	if f == nil {
+		var m mux.RouteMatch
+		s.router.Match(asGet(r), &m) // always matches: the router has a NotFoundHandler
+		rt, ok := m.Handler.(route)
+		if !ok {
+			s.writeError(ri, r, fmt.Errorf("handlers: %s %s matched a handler that is not a route", r.Method, r.URL.Path))
+			return
+		}
+		f, ri.vars, id = rt.f, m.Vars, m.Vars["id"]
 	}
-	ri.vars = m.Vars
-	if err := rt.f(ri, r, ri); err != nil {
+	ri.linkVar = id
+	if err := f(ri, r, ri); err != nil {
 		if clientGone(r, err) { // protocol.go
 			ri.status = statusClientGone
 			abandon(ri)
@@ -232,6 +244,42 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.writeError(ri, r, err)
 	}
+}
+
+// hotName names a route hotRoute answers.
+type hotName byte
+
+const (
+	hotNone hotName = iota
+	hotIdentity
+	hotLink
+)
+
+// hotRoute answers, for the two routes nearly every request takes (GET or
+// HEAD of /links/{id}/identity and /links/{id}), what the router would:
+// their function, their name and the raw {id}; otherwise nil. It matches as
+// their matchers do (linkPath, on the escaped path), and they are the
+// router's first two routes, so no other route could have matched first
+// (TestHotRouteIsTheRouters). Asking the router costs a map of path
+// variables and a walk of its matchers for each request.
+func (s *Server) hotRoute(ri *reqInfo, r *http.Request) (handlerFunc, hotName, string) {
+	if !ri.get {
+		return nil, hotNone, ""
+	}
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/links/")
+	if !ok {
+		return nil, hotNone, ""
+	}
+	id, suffix, slash := strings.Cut(rest, "/")
+	switch {
+	case id == "":
+		return nil, hotNone, ""
+	case !slash:
+		return s.getLink, hotLink, id
+	case suffix == "identity":
+		return s.identity, hotIdentity, id
+	}
+	return nil, hotNone, ""
 }
 
 // asGet returns r, or for a HEAD request a shallow copy of it as a GET, to

@@ -21,7 +21,7 @@ func linkID(ri *reqInfo) (string, error) {
 	if ri.get {
 		varyOnEncoding(ri.Header())
 	}
-	raw := ri.vars["id"]
+	raw := ri.linkVar
 	id, err := url.PathUnescape(raw)
 	ri.linkID = clip(raw, 100)
 	if err != nil || id == "" || len(id) > maxLinkIDLen {

@@ -7,10 +7,12 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/gorilla/mux"
 	"github.com/moneykit-mock/moneykit-mock/config"
 	"github.com/moneykit-mock/moneykit-mock/fixtures"
 )
@@ -170,4 +172,46 @@ func mustAppend(t *testing.T, c *cache, link string, p part) []byte {
 		t.Fatalf("%s is not cached", link)
 	}
 	return b
+}
+
+// TestHotRouteIsTheRouters checks that hotRoute answers exactly the requests
+// the router gives to the identity and link routes, with the same {id}, and
+// leaves every other request to the router.
+func TestHotRouteIsTheRouters(t *testing.T) {
+	s := New(Deps{})
+	paths := []string{
+		"/links/mk_a/identity", "/links/mk_a", "/links/mk_a/", "/links/mk_a/identity/",
+		"/links//identity", "/links/", "/links", "/links/mk%2Fa/identity", "/links/mk%2Fa",
+		"/links/mk%20a/identity", "/links/mk a", "/links/a/b/identity", "/links/mk_a/accounts",
+		"/links/mk_a/identityx", "/links/mk_a/Identity", "/links/mk_a//identity", "//links/mk_a",
+		"/links/%zz/identity", "/links/mk_a/products", "/links/mk_a/accounts/numbers",
+		"/links/mk_a/transactions", "/_mock/links", "/link-session", "/", "/links/..%2F/identity",
+		"/links/mk_a/identity?account_ids=x", "/links/" + strings.Repeat("x", 300),
+	}
+	methods := []string{"GET", "HEAD", "POST", "PATCH", "DELETE", "PUT", "OPTIONS"}
+	hot := 0
+	for _, p := range paths {
+		for _, m := range methods {
+			u, err := url.ParseRequestURI(strings.ReplaceAll(p, " ", "%20"))
+			if err != nil {
+				continue // net/http refuses it before any handler
+			}
+			r := httptest.NewRequest(m, "/", nil)
+			r.URL = u
+			ri := &reqInfo{get: m == "GET" || m == "HEAD"}
+			_, name, id := s.hotRoute(ri, r)
+			var match mux.RouteMatch
+			s.router.Match(asGet(r), &match)
+			rt, _ := match.Handler.(route)
+			if name != rt.hot || (name != hotNone && id != match.Vars["id"]) {
+				t.Errorf("%s %s: hotRoute says route %d id %q, the router route %d id %q", m, p, name, id, rt.hot, match.Vars["id"])
+			}
+			if name != hotNone {
+				hot++
+			}
+		}
+	}
+	if hot < 10 {
+		t.Errorf("only %d requests took the hot routes: the table misses them", hot)
+	}
 }

@@ -31,8 +31,10 @@ type reqInfo struct {
 	// sessionErr is why it is invalid.
 	session    string
 	sessionErr error
-	// vars are the route's path variables.
-	vars map[string]string
+	// vars are the route's path variables (nil for a route hotRoute
+	// answered), and linkVar the {id} one, raw.
+	vars    map[string]string
+	linkVar string
 	// get is whether the method is GET or HEAD, and head whether it is
 	// HEAD: HEAD is answered as GET is, without the body.
 	get, head bool
