@@ -137,7 +137,9 @@ func TestFastPathMatchesSlog(t *testing.T) {
 			total += 2
 		}
 	}
-	for _, d := range []time.Duration{0, 1, 999, 1000, 1500, time.Millisecond, 123456789, time.Hour, -1500, 1<<63 - 1, -1 << 63} {
+	for _, d := range []time.Duration{0, 1, 999, 1000, 1500, time.Millisecond, 123456789, time.Hour, -1, -999, -1000, -1500, -123456789,
+		1e12*time.Microsecond - 1, 1e12 * time.Microsecond, 1e12*time.Microsecond - time.Microsecond, -1e12*time.Microsecond + time.Microsecond, -1e12 * time.Microsecond,
+		1<<53*time.Microsecond + 1, 9007199254740993 * time.Microsecond, 9100000000000001 * time.Microsecond, -9100000000000001 * time.Microsecond, 1<<63 - 1, -1 << 63} {
 		l := Line{Time: now, Level: slog.LevelInfo, ID: "r", Method: "GET", Path: "/", LinkID: "", Scenario: "", Status: 200, Duration: d}
 		fast += check(t, &l)
 		total += 2
@@ -202,8 +204,19 @@ func randomLine(r *rand.Rand, zs []*time.Location) Line {
 	return Line{
 		Time: tm.In(zs[r.IntN(len(zs))]), Level: level(st),
 		ID: str(), Method: str(), Path: "/" + str(), LinkID: str(), Scenario: str(),
-		Status: st, Duration: time.Duration(r.Int64N(int64(10 * time.Second))),
+		Status: st, Duration: randomDuration(r),
 	}
+}
+
+// randomDuration is mostly a request's duration, sometimes any at all.
+func randomDuration(r *rand.Rand) time.Duration {
+	switch r.IntN(4) {
+	case 0:
+		return time.Duration(r.Uint64())
+	case 1:
+		return time.Duration(r.Int64N(1<<(r.IntN(62)+1)) * (1 - 2*r.Int64N(2))) // any magnitude and sign
+	}
+	return time.Duration(r.Int64N(int64(10 * time.Second)))
 }
 
 // TestLevelsAndOptions: at every level setting, and with the options the
@@ -351,4 +364,28 @@ func FuzzRequestLogLine(f *testing.F) {
 			LinkID: linkID, Scenario: scenario, Status: status, Duration: time.Duration(dur)}
 		check(t, &l)
 	})
+}
+
+// BenchmarkLine is one request line through our handler (the fast path)
+// and through slog's own, in both formats, to io.Discard.
+func BenchmarkLine(b *testing.B) {
+	l := Line{Time: time.Now(), Level: slog.LevelInfo, ID: "req_0123456789abcdef01234567", Method: "GET",
+		Path: "/links/mk_load_01234/identity", LinkID: "mk_load_01234", Status: 200, Duration: 123456}
+	for _, c := range []struct {
+		name string
+		h    slog.Handler
+	}{
+		{"text/reqlog", NewText(io.Discard, nil)},
+		{"text/slog", slog.NewTextHandler(io.Discard, nil)},
+		{"json/reqlog", NewJSON(io.Discard, nil)},
+		{"json/slog", slog.NewJSONHandler(io.Discard, nil)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				l.Time = time.Now()
+				Log(context.Background(), c.h, &l)
+			}
+		})
+	}
 }
