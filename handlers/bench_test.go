@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/moneykit-mock/moneykit-mock/handlers"
+	"github.com/moneykit-mock/moneykit-mock/internal/reqlog"
 )
 
 // benchIDs are the 10,000 distinct link IDs the throughput target names.
@@ -118,11 +119,26 @@ func BenchmarkIdentitySlowReceiver(b *testing.B) {
 }
 
 // BenchmarkIdentityLogged is BenchmarkIdentity with the request log on, as
-// the command runs it (text, info), written to io.Discard.
+// the command runs it (text, info, through reqlog's handler), written to
+// io.Discard.
 func BenchmarkIdentityLogged(b *testing.B) {
-	h := newServer(b, func(d *handlers.Deps) {
-		d.Config.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	})
+	benchLogged(b, reqlog.NewText(io.Discard, nil))
+}
+
+// BenchmarkIdentityLoggedJSON is BenchmarkIdentityLogged with --log-format json.
+func BenchmarkIdentityLoggedJSON(b *testing.B) {
+	benchLogged(b, reqlog.NewJSON(io.Discard, nil))
+}
+
+// BenchmarkIdentityLoggedSlog is BenchmarkIdentityLogged through slog's own
+// TextHandler, as a library user's logger is: the request line without
+// reqlog's fast path.
+func BenchmarkIdentityLoggedSlog(b *testing.B) {
+	benchLogged(b, slog.NewTextHandler(io.Discard, nil))
+}
+
+func benchLogged(b *testing.B, lh slog.Handler) {
+	h := newServer(b, func(d *handlers.Deps) { d.Config.Logger = slog.New(lh) })
 	for _, p := range benchIDs {
 		get(b, h, p)
 	}

@@ -4,11 +4,11 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/moneykit-mock/moneykit-mock/internal/reqlog"
 	"github.com/moneykit-mock/moneykit-mock/scenarios"
 	"github.com/moneykit-mock/moneykit-mock/state"
 )
@@ -148,33 +148,32 @@ func (s *Server) record(r *http.Request, ri *reqInfo, d time.Duration) {
 	})
 }
 
-// logRequest writes the one line each request gets. It hands the record to
-// the logger's handler itself rather than through Logger.LogAttrs, which
-// asks runtime.Callers for the caller's PC on every call (about a third of
-// the line's cost) for a source location the mock's logger never prints:
-// the fields and their form are the same (TestTextLogs, TestJSONRequestLog).
+// logRequest writes the one line each request gets, through reqlog.Log:
+// when the logger's handler is main's (a *reqlog.Handler) it writes the line
+// itself, byte for byte as slog would; any other handler is given the
+// record as an ordinary slog.Record. The fields and their form are the same
+// either way (TestTextLogs, TestJSONRequestLog, internal/reqlog's tests).
 func (s *Server) logRequest(r *http.Request, ri *reqInfo, d time.Duration) {
-	ctx := r.Context()
 	level := slog.LevelInfo
 	if ri.status >= 500 {
 		level = slog.LevelError
 	}
 	h := s.log.Handler()
+	ctx := r.Context()
 	if !h.Enabled(ctx, level) {
-		return
+		return // before time.Now
 	}
-	var dur [24]byte
-	rec := slog.NewRecord(time.Now(), level, "request", 0)
-	rec.AddAttrs(
-		slog.String("request_id", ri.id),
-		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
-		slog.String("link_id", ri.linkID),
-		slog.String("scenario", ri.scenario),
-		slog.Int("status", ri.status),
-		slog.String("duration", string(append(strconv.AppendFloat(dur[:0], float64(d.Microseconds())/1000, 'f', 3, 64), "ms"...))),
-	)
-	h.Handle(ctx, rec)
+	reqlog.Log(ctx, h, &reqlog.Line{
+		Time:     time.Now(),
+		Level:    level,
+		ID:       ri.id,
+		Method:   r.Method,
+		Path:     r.URL.Path,
+		LinkID:   ri.linkID,
+		Scenario: ri.scenario,
+		Status:   ri.status,
+		Duration: d,
+	})
 }
 
 // headerRequestID is in canonical form so that it can be set without allocating.
