@@ -306,9 +306,10 @@ func (s *Server) exit(r *http.Request, ri *reqInfo) {
 			s.writeError(ri, r, err) // logs the cause
 		}
 	}
-	d := time.Since(ri.start)
+	end := time.Now() // the log line's time too
+	d := end.Sub(ri.start)
 	s.record(r, ri, d)
-	s.logRequest(r, ri, d)
+	s.logRequest(r, ri, end, d)
 }
 
 // upperMethods maps the lower- and mixed-case spellings clients send to the

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -153,7 +154,7 @@ func (s *Server) record(r *http.Request, ri *reqInfo, d time.Duration) {
 // itself, byte for byte as slog would; any other handler is given the
 // record as an ordinary slog.Record. The fields and their form are the same
 // either way (TestTextLogs, TestJSONRequestLog, internal/reqlog's tests).
-func (s *Server) logRequest(r *http.Request, ri *reqInfo, d time.Duration) {
+func (s *Server) logRequest(r *http.Request, ri *reqInfo, end time.Time, d time.Duration) {
 	level := slog.LevelInfo
 	if ri.status >= 500 {
 		level = slog.LevelError
@@ -161,10 +162,10 @@ func (s *Server) logRequest(r *http.Request, ri *reqInfo, d time.Duration) {
 	h := s.log.Handler()
 	ctx := r.Context()
 	if !h.Enabled(ctx, level) {
-		return // before time.Now
+		return
 	}
 	reqlog.Log(ctx, h, &reqlog.Line{
-		Time:     time.Now(),
+		Time:     end,
 		Level:    level,
 		ID:       ri.id,
 		Method:   r.Method,
