@@ -18,9 +18,9 @@ import (
 // Its bytes live outside the Go heap, in one arena mapped from the operating
 // system (cachemem_unix.go), cut into shards so that concurrent requests
 // rarely wait on one lock. Each shard is a ring: entries are appended at the
-// head and leave from the tail, oldest first, and an entry read while it is
-// near the tail of a full ring is copied to the head again, so that links in
-// use stay (an approximation of LRU, as freecache and bigcache do it). Each
+// head and leave from the tail, oldest first, but an entry read since it was
+// put is moved to the head instead of leaving (a CLOCK's second chance), so
+// that links in use stay and nothing moves while nothing is evicted. Each
 // shard's index maps a key's hash to the entry's offset and holds no
 // pointers. So the garbage collector never scans, marks or counts the
 // bodies: a full cache costs it nothing, and the process's RSS is the
@@ -54,6 +54,8 @@ type cacheShard struct {
 	// head is where the next entry goes, tail the oldest entry; used is
 	// the bytes from tail to head (live, dead and skipped alike).
 	head, tail, used uint32
+	// moves is how many entries the current alloc may still move.
+	moves int
 }
 
 // part is which part of a link's data a body holds.
@@ -73,6 +75,7 @@ const (
 	// offsets in the header
 	hSize    = 0  // u32 the entry's whole size
 	hKind    = 4  // u8 kindSkip or kindBodies, kindGzip+part
+	hUsed    = 5  // u8 1 when read since it was put or last moved
 	hKeyLen  = 6  // u16
 	hHash    = 8  // u64
 	hFP      = 16 // u64
@@ -172,25 +175,8 @@ func (c *cache) appendBody(dst []byte, link string, fp uint64, p part, gz bool) 
 	} else {
 		dst = appendPart(dst, pl, p, c.avatars.list())
 	}
-	s.keep(off)
+	s.buf[off+hUsed] = 1 // a second chance when it reaches the tail (evict)
 	return dst, true
-}
-
-// keep copies the entry at off to the head when the ring is nearly full and
-// the entry is among the next to leave, so that entries in use stay.
-func (s *cacheShard) keep(off uint32) {
-	n := uint32(len(s.buf))
-	if s.used < n/4*3 || (off+n-s.tail)%n >= n/4 {
-		return
-	}
-	size := le.Uint32(s.buf[off+hSize:])
-	buf := scratch.Get().(*[]byte)
-	*buf = append((*buf)[:0], s.buf[off:off+size]...)
-	if to, ok := s.alloc(size); ok {
-		copy(s.buf[to:], *buf)
-		s.index[le.Uint64((*buf)[hHash:])] = to
-	}
-	scratch.Put(buf)
 }
 
 // put adds an entry, replacing one with the same key. Entries bigger than a
@@ -219,33 +205,50 @@ func (c *cache) put(link string, fp uint64, kind byte, payloadLen int, fill func
 }
 
 // alloc finds size bytes at the head of the ring, making room by letting the
-// oldest entries go. The caller holds s.mu.
+// oldest entries go (evict). The caller holds s.mu.
 func (s *cacheShard) alloc(size uint32) (uint32, bool) {
-	n := uint32(len(s.buf))
-	if size > n/4 {
+	if size > uint32(len(s.buf))/4 {
 		return 0, false // callers check; the ring always has room for a quarter
 	}
+	s.moves = maxMoves
 	for {
-		if s.used == 0 {
-			s.head, s.tail = 0, 0
+		if off, ok := s.tryTake(size); ok {
+			return off, true
 		}
-		switch {
-		case s.used == 0 || s.head > s.tail:
-			if n-s.head >= size {
-				return s.take(size), true
-			}
-			// Too short: the rest of the ring is skipped, and the head wraps.
-			e := s.buf[s.head:]
-			le.PutUint32(e[hSize:], n-s.head)
-			e[hKind] = kindSkip
-			s.used += n - s.head
-			s.head = 0
-		case s.head < s.tail && s.tail-s.head >= size:
-			return s.take(size), true
-		default: // the head has reached the tail
-			s.evict()
-		}
+		s.evict()
 	}
+}
+
+// maxMoves bounds the entries one alloc may move to the head.
+const maxMoves = 8
+
+// tryTake takes size bytes at the head if they are free without evicting,
+// wrapping the head (the rest of the ring skipped) when the end is too short.
+func (s *cacheShard) tryTake(size uint32) (uint32, bool) {
+	n := uint32(len(s.buf))
+	if s.used == 0 {
+		s.head, s.tail = 0, 0
+	}
+	if s.used != 0 && s.head == s.tail {
+		return 0, false // full
+	}
+	if s.head >= s.tail && s.used != 0 || s.used == 0 {
+		if n-s.head >= size {
+			return s.take(size), true
+		}
+		if s.tail < size {
+			return 0, false // wrapping would not help yet
+		}
+		e := s.buf[s.head:]
+		le.PutUint32(e[hSize:], n-s.head)
+		e[hKind] = kindSkip
+		s.used += n - s.head
+		s.head = 0
+	}
+	if s.tail-s.head >= size {
+		return s.take(size), true
+	}
+	return 0, false
 }
 
 func (s *cacheShard) take(size uint32) uint32 {
@@ -258,20 +261,41 @@ func (s *cacheShard) take(size uint32) uint32 {
 	return off
 }
 
-// evict lets the entry at the tail go.
+// evict lets the entry at the tail go, or, when it was read since it was
+// put (and this alloc has moves left), moves it to the head instead: the
+// second chance of a CLOCK, so that entries in use stay while the ones
+// nobody reads leave first, and nothing is copied while nothing is evicted.
 func (s *cacheShard) evict() {
-	e := s.buf[s.tail:]
+	from := s.tail
+	e := s.buf[from:]
 	size := le.Uint32(e[hSize:])
-	if e[hKind] != kindSkip {
-		if h := le.Uint64(e[hHash:]); s.index[h] == s.tail {
-			delete(s.index, h)
-		}
+	var h uint64
+	live := false
+	if e[hKind] != kindSkip { // a skip may be too short for a hash
+		h = le.Uint64(e[hHash:])
+		live = s.index[h] == from
 	}
 	s.tail += size
 	s.used -= size
 	if s.tail == uint32(len(s.buf)) {
 		s.tail = 0
 	}
+	if !live {
+		return
+	}
+	if e[hUsed] == 1 && s.moves > 0 {
+		s.moves--
+		// The entry's bytes stay where they are until written over: the
+		// head is behind the old tail or past it, so copy (a memmove)
+		// reads them before it overwrites any.
+		if to, ok := s.tryTake(size); ok {
+			copy(s.buf[to:to+size], s.buf[from:from+size])
+			s.buf[to+hUsed] = 0
+			s.index[h] = to
+			return
+		}
+	}
+	delete(s.index, h)
 }
 
 // putBodies caches the compact bodies of one identity answer, raw, whose
