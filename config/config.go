@@ -256,7 +256,7 @@ func (c Config) Validate() error {
 	if c.MemoryMB < MinMemoryMB {
 		bad("memory %d MiB: must be at least %d", c.MemoryMB, MinMemoryMB)
 	}
-	if most := c.MemoryMB - memoryReserveMB(c.MemoryMB) - MinMemoryMB/2; c.CacheMB < 0 || c.CacheMB > most && c.MemoryMB >= MinMemoryMB {
+	if most := c.MemoryMB - memoryReserveMB(c.MemoryMB) - goHeapMinMB; c.CacheMB < 0 || c.CacheMB > most && c.MemoryMB >= MinMemoryMB {
 		bad("cache size %d MiB: must be 1 to %d, leaving the rest of the process room in %d MiB of memory", c.CacheMB, most, c.MemoryMB)
 	}
 	if c.MaxSessions < 1 {
@@ -289,18 +289,24 @@ func (c Config) Validate() error {
 // to answer.
 const MinMemoryMB = 24
 
-// memoryReserveMB is the part of MemoryMB that the Go runtime's memory limit
-// does not count but RSS does: the binary's code and data pages, mapped from
-// the executable (about 6 MiB of a 64 MiB process), plus a margin.
-func memoryReserveMB(memoryMB int64) int64 { return max(8, memoryMB/16) }
+// memoryReserveMB is the part of MemoryMB that neither the Go runtime's
+// memory limit nor the cache counts but RSS does: the binary's code and data
+// pages, mapped from the executable (10 to 12 MiB resident: the kernel maps
+// the pages around each one touched), plus a margin.
+func memoryReserveMB(memoryMB int64) int64 { return max(12, memoryMB/16) }
+
+// goHeapMinMB is the least the Go runtime is left under MemoryMB: below it
+// the garbage collector would run all the time.
+const goHeapMinMB = 8
 
 // CacheBytes is the byte budget of the cache of generated bodies: CacheMB,
-// or half of MemoryMB when CacheMB is 0.
+// or when CacheMB is 0 half of MemoryMB, less when that would leave the Go
+// runtime under goHeapMinMB (32 MiB of the default 64).
 func (c Config) CacheBytes() int64 {
 	if c.CacheMB > 0 {
 		return c.CacheMB << 20
 	}
-	return c.MemoryMB << 20 / 2
+	return max(1, min(c.MemoryMB/2, c.MemoryMB-memoryReserveMB(c.MemoryMB)-goHeapMinMB)) << 20
 }
 
 // GoMemoryLimit is the soft limit for the Go runtime

@@ -7,7 +7,7 @@ import (
 
 func TestMemory(t *testing.T) {
 	c := Default()
-	if c.MemoryMB != 64 || c.CacheBytes() != 32<<20 || c.GoMemoryLimit(false) != 56<<20 || c.GoMemoryLimit(true) != 24<<20 {
+	if c.MemoryMB != 64 || c.CacheBytes() != 32<<20 || c.GoMemoryLimit(false) != 52<<20 || c.GoMemoryLimit(true) != 20<<20 {
 		t.Errorf("defaults: memory %d MiB, cache %d, Go limit %d", c.MemoryMB, c.CacheBytes(), c.GoMemoryLimit(true))
 	}
 	if err := c.Validate(); err != nil {
@@ -17,6 +17,11 @@ func TestMemory(t *testing.T) {
 	if c.CacheBytes() != 256<<20 || c.GoMemoryLimit(false) != 480<<20 || c.GoMemoryLimit(true) != 224<<20 {
 		t.Errorf("512 MiB: cache %d, Go limit %d", c.CacheBytes(), c.GoMemoryLimit(true))
 	}
+	c.MemoryMB = MinMemoryMB // the cache shrinks to leave the runtime its least
+	if c.CacheBytes() != 4<<20 || c.GoMemoryLimit(true) != 8<<20 {
+		t.Errorf("%d MiB: cache %d, Go limit %d", c.MemoryMB, c.CacheBytes(), c.GoMemoryLimit(true))
+	}
+	c.MemoryMB = 512
 	c.CacheMB = 100
 	if c.CacheBytes() != 100<<20 {
 		t.Errorf("--cache-mb 100: cache %d", c.CacheBytes())
