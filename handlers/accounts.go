@@ -36,7 +36,7 @@ func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request, ri *reqI
 			out.Accounts = append(out.Accounts, data.Accounts[i].Response())
 		}
 	}
-	return s.writeValue(w, http.StatusOK, out)
+	return s.writeLinkValue(w, ri, http.StatusOK, out)
 }
 
 // handleAccount handles "GET /links/{id}/accounts/{account_id}": one
@@ -58,7 +58,7 @@ func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request, ri *reqIn
 	data := s.data(ri, lr)
 	for i := range data.Accounts {
 		if data.Accounts[i].AccountID == accountID {
-			return s.writeValue(w, http.StatusOK, fixtures.AccountAnswer{Account: data.Accounts[i].Response(), Link: &data.Link})
+			return s.writeLinkValue(w, ri, http.StatusOK, fixtures.AccountAnswer{Account: data.Accounts[i].Response(), Link: &data.Link})
 		}
 	}
 	return accountNotFound()
@@ -85,7 +85,7 @@ func (s *Server) handleAccountNumbers(w http.ResponseWriter, r *http.Request, ri
 			}
 		}
 	}
-	return s.writeValue(w, http.StatusOK, out)
+	return s.writeLinkValue(w, ri, http.StatusOK, out)
 }
 
 // MsgNoTransactions is the message of every transactions route: the mock

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -37,6 +38,20 @@ func TestGzip(t *testing.T) {
 	}
 	paths = append(paths, "/links/mk_big/identity", "/links/mk_link_error", "/links/mk_no_accounts/identity",
 		"/links/mk_gz_0/identity?account_ids=nope", "/links/mk_deleted/identity")
+	var accounts struct {
+		Accounts []struct {
+			AccountID string `json:"account_id"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal(get(t, h, "/links/mk_gz_0/accounts").Body.Bytes(), &accounts); err != nil || len(accounts.Accounts) == 0 {
+		t.Fatalf("accounts of mk_gz_0: %v", err)
+	}
+	first := accounts.Accounts[0].AccountID
+	for i := range 5 {
+		paths = append(paths, fmt.Sprintf("/links/mk_gz_%d/accounts", i), fmt.Sprintf("/links/mk_gz_%d/accounts/numbers", i))
+	}
+	paths = append(paths, "/links/mk_gz_0/accounts/"+first, "/links/mk_gz_0/accounts?account_ids="+first,
+		"/links/mk_gz_0/accounts/numbers?account_ids="+first, "/links/mk_gz_0/accounts/acc_nope", "/links/mk_deleted/accounts")
 	for _, path := range paths {
 		for round := range 2 { // the second round is served from the cache
 			plain := do(t, h, request{path: path, header: map[string]string{"Authorization": auth}})

@@ -41,6 +41,18 @@ func (s *Server) writeValue(w http.ResponseWriter, status int, v any) error {
 	return nil
 }
 
+// writeLinkValue is writeValue for the GET link routes: gzip for a client
+// that accepts it, and no body to a HEAD, as identity and the link object
+// (writeBody) are written.
+func (s *Server) writeLinkValue(w http.ResponseWriter, ri *reqInfo, status int, v any) error {
+	b, err := marshal(v)
+	if err != nil {
+		return err
+	}
+	writeEncoded(w, ri, status, b)
+	return nil
+}
+
 // writeJSON writes a JSON body with its length.
 func writeJSON(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()

@@ -208,6 +208,13 @@ func TestLinkSessionValidation(t *testing.T) {
 			t.Errorf("%s: %d %s, want it to contain %s", tc.name, res.code, res.body, tc.want)
 		}
 	}
+	// The features objects both SDK families send are accepted.
+	for _, key := range []string{"connect_features", "moneylink_features"} {
+		res := api(t, h, "POST", "/link-session", "", `{"customer_user":{"id":"abcd"},"redirect_uri":"https://x","`+key+`":{"bug_reporter":true}}`)
+		if res.code != 201 {
+			t.Errorf("%s: %d %s", key, res.code, res.body)
+		}
+	}
 	// custom_sandbox_data shapes the exchanged link, numbers included.
 	res := api(t, h, "POST", "/link-session", "", `{"customer_user":{"id":"abcd"},"redirect_uri":"https://x","custom_sandbox_data":{"accounts":[{"account_type":"depository.savings","name":"Rainy Day","account_number":"000123456789","routing_number":"011000015"}],"owners":[{"names":["Grace Hopper"],"addresses":[],"phone_numbers":[],"emails":[]}]}}`)
 	tok := decode[map[string]string](t, res.body)["link_session_token"]

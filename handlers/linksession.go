@@ -28,13 +28,16 @@ type createLinkSessionRequest struct {
 			CustomerVerifiedAt *string `json:"customer_verified_at"`
 		} `json:"phone"`
 	} `json:"customer_user"`
-	RedirectURI       *string         `json:"redirect_uri"`
-	Settings          json.RawMessage `json:"settings"`
-	ExistingLinkID    *string         `json:"existing_link_id"`
-	InstitutionID     *string         `json:"institution_id"`
-	Webhook           json.RawMessage `json:"webhook"`
-	LinkTags          json.RawMessage `json:"link_tags"`
-	ConnectFeatures   json.RawMessage `json:"connect_features"`
+	RedirectURI     *string         `json:"redirect_uri"`
+	Settings        json.RawMessage `json:"settings"`
+	ExistingLinkID  *string         `json:"existing_link_id"`
+	InstitutionID   *string         `json:"institution_id"`
+	Webhook         json.RawMessage `json:"webhook"`
+	LinkTags        json.RawMessage `json:"link_tags"`
+	ConnectFeatures json.RawMessage `json:"connect_features"`
+	// MoneylinkFeatures is what the Stainless SDKs call connect_features
+	// (bug_reporter, enable_money_id); accepted, like it, and not used.
+	MoneylinkFeatures json.RawMessage `json:"moneylink_features"`
 	CustomSandboxData *struct {
 		Accounts []struct {
 			AccountType   string `json:"account_type"`
