@@ -194,9 +194,18 @@ func header(r *http.Request, canonicalName string) string {
 // requestIDs numbers the IDs this process makes; requestIDPrefix, random per
 // process, keeps them apart from other processes' (replicas, restarts).
 var (
-	requestIDs      atomic.Uint64
-	requestIDPrefix = rand.Uint64()
+	requestIDs atomic.Uint64
+	// requestIDPrefix is "req_" and the 12 hex digits of this process.
+	requestIDPrefix = func() (p [16]byte) {
+		copy(p[:], "req_")
+		for i, x := 0, rand.Uint64(); i < 12; i, x = i+1, x>>4 {
+			p[4+i] = hexDigits[x&15]
+		}
+		return p
+	}()
 )
+
+const hexDigits = "0123456789abcdef"
 
 // requestID keeps a caller's X-Request-Id when it is short and plain (so logs on
 // both sides line up), and makes one otherwise: req_ and 24 hex digits, 12 of
@@ -206,14 +215,9 @@ func requestID(r *http.Request) string {
 		return v
 	}
 	var b [4 + 24]byte
-	copy(b[:], "req_")
-	const hexdigits = "0123456789abcdef"
-	n := requestIDs.Add(1)
-	for i, x := 0, requestIDPrefix; i < 12; i, x = i+1, x>>4 {
-		b[4+i] = hexdigits[x&15]
-	}
-	for i, x := 27, n; i >= 16; i, x = i-1, x>>4 {
-		b[i] = hexdigits[x&15]
+	copy(b[:], requestIDPrefix[:])
+	for i, x := 27, requestIDs.Add(1); i >= 16; i, x = i-1, x>>4 {
+		b[i] = hexDigits[x&15]
 	}
 	return string(b[:])
 }
