@@ -95,7 +95,7 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log `level`: debug, info, warn or error")
 	fs.Var(listFlag{&c.CORSOrigins}, "cors-origins", "comma-separated `origins` browsers may call from; * is any, empty disables CORS")
 	fs.Int64Var(&c.MemoryMB, "memory-mb", c.MemoryMB, "`MiB` the whole process may use (RSS): sets the Go memory limit, half of it for cached bodies")
-	fs.Int64Var(&c.CacheMB, "cache-mb", c.CacheMB, "`MiB` of generated bodies to keep cached, within --memory-mb (default half of it)")
+	fs.Int64Var(&c.CacheMB, "cache-mb", c.CacheMB, "`MiB` of generated bodies to keep cached, within --memory-mb, outside the Go heap (default half of it, less below 40)")
 	fs.Var(clockFlag{&c.Clock}, "clock", "`clock`: real, or an RFC 3339 instant to pin it at (byte-stable snapshots); POST /_mock/clock moves it")
 	fs.DurationVar(&c.RefreshDelay, "refresh-delay", c.RefreshDelay, "how long a product refresh takes unless a scenario's refresh_delay says otherwise")
 	fs.Var(pathFlag{&c.FixturePaths}, "fixtures", "persona `path`: a YAML file or a directory of *.yaml, layered over the embedded personas and reloaded on change")

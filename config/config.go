@@ -97,8 +97,8 @@ type Config struct {
 	// CacheMB says otherwise, the share of generated bodies in it.
 	MemoryMB int64
 	// CacheMB bounds the cache of generated bodies, in MiB; 0 (the
-	// default) means half of MemoryMB (see CacheBytes). It is part of
-	// MemoryMB, not added to it.
+	// default) means half of MemoryMB, less below 40 (see CacheBytes). It
+	// is part of MemoryMB, not added to it.
 	CacheMB int64
 	// AdminToken, when set, is the bearer token every /_mock/ route needs.
 	AdminToken string
