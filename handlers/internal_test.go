@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gorilla/mux"
@@ -213,5 +215,40 @@ func TestHotRouteIsTheRouters(t *testing.T) {
 	}
 	if hot < 10 {
 		t.Errorf("only %d requests took the hot routes: the table misses them", hot)
+	}
+}
+
+// TestCacheConcurrent has goroutines put and read self-describing bodies in
+// a cache far too small for them, so that entries are evicted and moved
+// while others read: every body found is whole and the one of its key.
+func TestCacheConcurrent(t *testing.T) {
+	c := newCache(cacheShards * 32 << 10)
+	body := func(k, v int) []byte {
+		return []byte(`{"k":` + strconv.Itoa(k) + `,"v":` + strconv.Itoa(v) + `,"pad":"` + strings.Repeat(strconv.Itoa(k%10), 200+k%700) + `"}`)
+	}
+	var wg sync.WaitGroup
+	var bad atomic.Int64
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(g), 7))
+			for range 20_000 {
+				k := r.IntN(2000) // about 1.2 MB of bodies for 512 KiB of cache
+				link := "mk_" + strconv.Itoa(k)
+				if r.IntN(3) == 0 {
+					c.putBodies(link, 0, body(k, 1), 0, nil)
+					continue
+				}
+				got, ok := c.appendBody(nil, link, 0, identityPart, false)
+				if ok && !bytes.Equal(got, body(k, 1)) {
+					bad.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := bad.Load(); n > 0 {
+		t.Errorf("%d reads found a body that is not their key's", n)
 	}
 }
