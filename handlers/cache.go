@@ -195,6 +195,7 @@ func (c *cache) put(link string, fp uint64, kind byte, payloadLen int, fill func
 	e := s.buf[off : off+uint32(size)]
 	le.PutUint32(e[hSize:], uint32(size))
 	e[hKind] = kind
+	e[hUsed] = 0 // the arena holds an older entry's bytes
 	le.PutUint16(e[hKeyLen:], uint16(len(link)))
 	le.PutUint64(e[hHash:], h)
 	le.PutUint64(e[hFP:], fp)
@@ -273,7 +274,8 @@ func (s *cacheShard) evict() {
 	live := false
 	if e[hKind] != kindSkip { // a skip may be too short for a hash
 		h = le.Uint64(e[hHash:])
-		live = s.index[h] == from
+		off, ok := s.index[h]
+		live = ok && off == from // not replaced nor forgotten since
 	}
 	s.tail += size
 	s.used -= size

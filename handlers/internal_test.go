@@ -252,3 +252,31 @@ func TestCacheConcurrent(t *testing.T) {
 		t.Errorf("%d reads found a body that is not their key's", n)
 	}
 }
+
+// TestCacheForgetsWhatWasReplaced: a body that was read, then replaced by
+// one too big to cache, must not come back when its old bytes reach the
+// tail of the ring (they are at offset 0, where a missing index entry reads
+// as 0 too).
+func TestCacheForgetsWhatWasReplaced(t *testing.T) {
+	c := newCache(cacheShards * 4 << 10) // shards of 4 KiB: entries up to 1 KiB
+	shardOf := func(link string) *cacheShard { return c.shard(c.key(link, 0, kindBodies)) }
+	x := "mk_x"
+	var same []string // other links in x's shard
+	for i := 0; len(same) < 40; i++ {
+		if l := "mk_" + strconv.Itoa(i); shardOf(l) == shardOf(x) {
+			same = append(same, l)
+		}
+	}
+	c.putBodies(x, 0, []byte(`{"old"}`), 0, nil)
+	if off := shardOf(x).index[c.key(x, 0, kindBodies)]; off != 0 {
+		t.Fatalf("x is at %d, not 0", off)
+	}
+	mustAppend(t, c, x, identityPart) // read: marked for a second chance
+	c.putBodies(x, 0, bytes.Repeat([]byte("y"), 2<<10), 0, nil)
+	for i, l := range same {
+		c.putBodies(l, 0, bytes.Repeat([]byte("z"), 300), 0, nil)
+		if got, ok := c.appendBody(nil, x, 0, identityPart, false); ok {
+			t.Fatalf("after %d puts, x came back as %q", i+1, got)
+		}
+	}
+}
