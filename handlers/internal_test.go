@@ -280,3 +280,36 @@ func TestCacheForgetsWhatWasReplaced(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCache drives a tiny cache with the operations the input spells (puts
+// of any size, oversize ones included, gzip forms, reads) against a model:
+// whatever the cache finds must be exactly what was last put under the key.
+func FuzzCache(f *testing.F) {
+	f.Add([]byte{0, 1, 10, 2, 1, 0, 3, 1, 200, 2, 1, 0})
+	f.Add(bytes.Repeat([]byte{0, 3, 250, 2, 3, 0, 1, 3, 9}, 30))
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		c := newCache(cacheShards * 4 << 10) // entries up to 1 KiB
+		model := map[[2]string][]byte{}
+		for i := 0; i+2 < len(ops); i += 3 {
+			op, k, n := ops[i]%4, "mk_"+strconv.Itoa(int(ops[i+1]%8)), int(ops[i+2])*6
+			switch op {
+			case 0, 1: // a body of n+2 bytes (over 1 KiB from n 171 on: not cached)
+				b := append(append([]byte{'{'}, bytes.Repeat([]byte{byte('a' + i%26)}, n)...), '}')
+				c.putBodies(k, 0, b, 0, nil)
+				model[[2]string{k, "plain"}] = b // the gzip form is an entry of its own
+			case 2:
+				z := bytes.Repeat([]byte{byte(i)}, n)
+				c.putGzip(k, 0, identityPart, z)
+				model[[2]string{k, "gzip"}] = z
+			case 3:
+				for _, gz := range []bool{false, true} {
+					form := map[bool]string{false: "plain", true: "gzip"}[gz]
+					got, ok := c.appendBody(nil, k, 0, identityPart, gz)
+					if want, had := model[[2]string{k, form}]; ok && (!had || !bytes.Equal(got, want)) {
+						t.Fatalf("op %d: %s %s holds %d bytes, not the %d last put", i/3, k, form, len(got), len(want))
+					}
+				}
+			}
+		}
+	})
+}
