@@ -303,7 +303,9 @@ func (s *cacheShard) evict() {
 // putBodies caches the compact bodies of one identity answer, raw, whose
 // link object starts at linkAt and whose repeating parts sp names.
 func (c *cache) putBodies(link string, fp uint64, raw []byte, linkAt int, sp *fixtures.Spans) {
-	segs, own, avatar := compact(raw, linkAt, sp, c.avatars.intern)
+	cb := compactBufs.Get().(*compactBuf)
+	defer compactBufs.Put(cb)
+	segs, own, avatar := compact(cb, raw, linkAt, sp, c.avatars.intern)
 	c.put(link, fp, kindBodies, pHeader+8*len(segs.list)+len(own), func(pl []byte) {
 		le.PutUint32(pl[pIdentityLen:], uint32(len(raw)))
 		le.PutUint32(pl[pLinkLen:], uint32(len(raw)-1-linkAt))
@@ -323,6 +325,14 @@ func (c *cache) putGzip(link string, fp uint64, p part, z []byte) {
 	c.put(link, fp, kindGzip+byte(p), len(z), func(pl []byte) { copy(pl, z) })
 }
 
+// compactBuf holds compact's work, reused through compactBufs.
+type compactBuf struct {
+	own          []byte
+	segs, firsts []seg
+}
+
+var compactBufs = sync.Pool{New: func() any { return new(compactBuf) }}
+
 // segments are a compact body's runs, and the first run of its link object.
 type segments struct {
 	list []seg
@@ -333,8 +343,13 @@ type segments struct {
 // earlier owners and the shared avatar; intern gives the avatar's index +1,
 // or 0 to keep it in the body. The link object and the final "}" start
 // segments of their own, so that both parts are runs of segments.
-func compact(raw []byte, linkAt int, sp *fixtures.Spans, intern func([]byte) uint32) (segs segments, own []byte, avatar uint32) {
-	own = make([]byte, 0, len(raw))
+//
+// It works in cb's buffers (the results are in them, valid until cb is used
+// again), so that a new body costs no allocation here.
+func compact(cb *compactBuf, raw []byte, linkAt int, sp *fixtures.Spans, intern func([]byte) uint32) (segs segments, own []byte, avatar uint32) {
+	own, segs.list = cb.own[:0], cb.segs[:0]
+	firsts := cb.firsts[:0] // the owners arrays kept so far, in own
+	defer func() { cb.own, cb.segs, cb.firsts = own, segs.list, firsts }()
 	pos := 0
 	copyTo := func(end int) {
 		for pos < end {
@@ -357,7 +372,6 @@ func compact(raw []byte, linkAt int, sp *fixtures.Spans, intern func([]byte) uin
 			pos = stop
 		}
 	}
-	var firsts []seg // the owners arrays kept so far, in own
 	if sp != nil {
 	owners:
 		for _, o := range sp.Owners {

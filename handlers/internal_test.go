@@ -152,7 +152,7 @@ func TestCompactBodies(t *testing.T) {
 		if got, want := mustAppend(t, c, link, linkPart), body[linkAt:len(body)-1]; !bytes.Equal(got, want) {
 			t.Fatalf("link %d: link part differs\n got: %s\nwant: %s", i, got, want)
 		}
-		segs, own, _ := compact(body, linkAt, &sp, c.avatars.intern)
+		segs, own, _ := compact(new(compactBuf), body, linkAt, &sp, c.avatars.intern)
 		raw += len(body)
 		kept += len(own) + 8*len(segs.list)
 	}
