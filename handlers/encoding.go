@@ -97,7 +97,7 @@ func writeEncoded(w http.ResponseWriter, ri *reqInfo, status int, b []byte) {
 		b = gzipBytes(b)
 		h["Content-Encoding"] = contentEncodingGzip
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	h["Content-Length"] = ri.contentLength(len(b))
 	w.WriteHeader(status)
 	if !ri.head {
 		w.Write(b)

@@ -152,12 +152,8 @@ func prefixedLinkPath(prefix string) mux.MatcherFunc { return linkPathUnder(pref
 
 func linkPathUnder(prefix, suffix string) mux.MatcherFunc {
 	return func(r *http.Request, m *mux.RouteMatch) bool {
-		rest, ok := strings.CutPrefix(r.URL.EscapedPath(), prefix)
+		id, ok := cutLinkPath(r.URL.EscapedPath(), prefix, suffix)
 		if !ok {
-			return false
-		}
-		id, ok := strings.CutSuffix(rest, suffix)
-		if !ok || id == "" || strings.IndexByte(id, '/') >= 0 {
 			return false
 		}
 		if m.Vars == nil {
@@ -166,6 +162,20 @@ func linkPathUnder(prefix, suffix string) mux.MatcherFunc {
 		m.Vars["id"] = id
 		return true
 	}
+}
+
+// cutLinkPath returns the {id} of an escaped path <prefix>{id}<suffix>,
+// where {id} is not empty and has no "/" (an encoded one is %2F).
+func cutLinkPath(path, prefix, suffix string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, prefix)
+	if !ok {
+		return "", false
+	}
+	id, ok := strings.CutSuffix(rest, suffix)
+	if !ok || id == "" || strings.IndexByte(id, '/') >= 0 {
+		return "", false
+	}
+	return id, true
 }
 
 // handlerFunc is a handler that returns its error for the entry to write.
@@ -257,27 +267,21 @@ const (
 
 // hotRoute answers, for the two routes nearly every request takes (GET or
 // HEAD of /links/{id}/identity and /links/{id}), what the router would:
-// their function, their name and the raw {id}; otherwise nil. It matches as
-// their matchers do (linkPath, on the escaped path), and they are the
-// router's first two routes, so no other route could have matched first
+// their function, their name and the raw {id}; otherwise nil. It matches
+// with their matchers' cutLinkPath, and they are the router's first two
+// routes, so no other route could have matched first
 // (TestHotRouteIsTheRouters). Asking the router costs a map of path
 // variables and a walk of its matchers for each request.
 func (s *Server) hotRoute(ri *reqInfo, r *http.Request) (handlerFunc, hotName, string) {
 	if !ri.get {
 		return nil, hotNone, ""
 	}
-	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/links/")
-	if !ok {
-		return nil, hotNone, ""
-	}
-	id, suffix, slash := strings.Cut(rest, "/")
-	switch {
-	case id == "":
-		return nil, hotNone, ""
-	case !slash:
-		return s.getLink, hotLink, id
-	case suffix == "identity":
+	p := r.URL.EscapedPath()
+	if id, ok := cutLinkPath(p, "/links/", "/identity"); ok {
 		return s.identity, hotIdentity, id
+	}
+	if id, ok := cutLinkPath(p, "/links/", ""); ok {
+		return s.getLink, hotLink, id
 	}
 	return nil, hotNone, ""
 }
