@@ -498,13 +498,19 @@ func headerName(k string) (string, int) {
 		return k, secretHeader
 	}
 	k = canonicalKey(k)
+	return k, headerKind(k)
+}
+
+// headerKind is how a header named k (canonical) is redacted, decided from
+// the name alone: what headerName's switch says at once for the usual names.
+func headerKind(k string) int {
 	switch {
 	case !secretName(k):
-		return k, plainHeader
+		return plainHeader
 	case containsFold(k, "authorization"):
-		return k, authHeader
+		return authHeader
 	}
-	return k, secretHeader
+	return secretHeader
 }
 
 // canonicalKey is http.CanonicalHeaderKey(k), with a quicker check of the

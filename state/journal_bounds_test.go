@@ -47,16 +47,7 @@ func TestJournalClipsAtRecord(t *testing.T) {
 	if got := e.Query["account_ids"]; len(got) != 1 || got[0] != "a1" {
 		t.Errorf("query account_ids = %q", got)
 	}
-	total := 0
-	for k, v := range e.Headers {
-		total += len(k) + len(v)
-	}
-	for k, vs := range e.Query {
-		for _, v := range vs {
-			total += len(k) + len(v)
-		}
-	}
-	if total > MaxJournalEntry {
+	if total := entryBytes(e); total > MaxJournalEntry {
 		t.Errorf("query and headers take %d bytes, want at most %d", total, MaxJournalEntry)
 	}
 	// Headers are left out in name order: the first ones are there.
