@@ -313,3 +313,39 @@ func FuzzCache(f *testing.F) {
 		}
 	})
 }
+
+// TestGzipIsMadeOnce: the first request that accepts gzip leaves the gzip
+// form in the cache, and later ones are sent those very bytes, for both
+// parts (identity and the link object), so a body is compressed once and
+// not per request.
+func TestGzipIsMadeOnce(t *testing.T) {
+	s := New(Deps{Config: config.Config{Seed: 1, StaticToken: "sandbox-token"}})
+	for _, tc := range []struct {
+		path string
+		p    part
+	}{{"/links/mk_once/identity", identityPart}, {"/links/mk_once", linkPart}} {
+		send := func() []byte {
+			r := httptest.NewRequest("GET", tc.path, nil)
+			r.Header.Set("Authorization", "Bearer sandbox-token")
+			r.Header.Set("Accept-Encoding", "gzip")
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, r)
+			if w.Code != 200 || w.Header().Get("Content-Encoding") != "gzip" {
+				t.Fatalf("%s: %d %q", tc.path, w.Code, w.Header().Get("Content-Encoding"))
+			}
+			return w.Body.Bytes()
+		}
+		first := send()
+		kept, ok := s.cache.appendBody(nil, "mk_once", 0, tc.p, true)
+		if !ok || !bytes.Equal(kept, first) {
+			t.Fatalf("%s: the gzip form sent is not the one cached (cached: %v)", tc.path, ok)
+		}
+		// Were it compressed again, the bytes would still be equal; put a
+		// marker in its place to see that the cached form is what is sent.
+		marker := append([]byte("cached:"), first...)
+		s.cache.putGzip("mk_once", 0, tc.p, marker)
+		if got := send(); !bytes.Equal(got, marker) {
+			t.Errorf("%s: the second answer was compressed again, not taken from the cache", tc.path)
+		}
+	}
+}
