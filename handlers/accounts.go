@@ -17,15 +17,7 @@ const MsgAccountNotFound = "Account not found on this link."
 // without their owners (identity's accounts, in the same order), and the
 // link, filtered by account_ids as identity is.
 func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
-	id, err := linkID(ri)
-	if err != nil {
-		return err
-	}
-	filter, err := accountIDs(r.URL.RawQuery)
-	if err != nil {
-		return err
-	}
-	lr, err := s.enterLink(r, ri, id)
+	lr, filter, err := s.filteredLink(r, ri)
 	if err != nil {
 		return err
 	}

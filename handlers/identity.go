@@ -33,15 +33,7 @@ func linkID(ri *reqInfo) (string, error) {
 // handleIdentity handles "GET /links/{id}/identity": the link's accounts with
 // their owners, and the link itself.
 func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request, ri *reqInfo) error {
-	id, err := linkID(ri)
-	if err != nil {
-		return err
-	}
-	filter, err := accountIDs(r.URL.RawQuery)
-	if err != nil {
-		return err
-	}
-	lr, err := s.enterLink(r, ri, id)
+	lr, filter, err := s.filteredLink(r, ri)
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,22 @@ func (s *Server) link(r *http.Request, ri *reqInfo) (linkRequest, error) {
 	return s.enterLink(r, ri, id)
 }
 
+// filteredLink is link for the routes that take account_ids (identity and
+// accounts): the filter is read before the link is entered, so a malformed
+// query is a 400 that neither counts as a call nor waits for a delay.
+func (s *Server) filteredLink(r *http.Request, ri *reqInfo) (linkRequest, map[string]bool, error) {
+	id, err := linkID(ri)
+	if err != nil {
+		return linkRequest{}, nil, err
+	}
+	filter, err := accountIDs(r.URL.RawQuery)
+	if err != nil {
+		return linkRequest{}, nil, err
+	}
+	lr, err := s.enterLink(r, ri, id)
+	return lr, filter, err
+}
+
 // enterLink puts a link request in its session and applies the link's
 // scenario, in the documented order: the rate-limit guard, then counting the
 // call, then the delay, then the error, fault or dribble when this call gets
