@@ -710,9 +710,6 @@ func decodeEntry(e *Request, data string) {
 	}
 }
 
-// clipMarkerMax is the longest clipMarker.
-const clipMarkerMax = len("…[clipped: 9223372036854775807 bytes]")
-
 // clipMarker ends a value that was clipped; n is its length as sent.
 func clipMarker(n int) string { return "…[clipped: " + strconv.Itoa(n) + " bytes]" }
 
