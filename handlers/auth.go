@@ -195,7 +195,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request, ri *reqInfo
 		TokenType:   "bearer",
 		ExpiresIn:   int(s.tokens.ttl / time.Second),
 	})
-	w.Header().Set("Cache-Control", "no-store")
+	w.Header()["Cache-Control"] = noStore
 	writeJSON(w, http.StatusCreated, b)
 	return nil
 }

@@ -123,9 +123,16 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if ae.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(ae.RetryAfter))
 	}
+	// A 410 (or 404, 405) without caching headers may be kept by a browser
+	// as fresh: Chromium did, and sent no more requests for a deleted link,
+	// so after a reset or a scenario change a browser test saw the old
+	// answer. Errors must be asked for again every time.
+	w.Header()["Cache-Control"] = noStore
 	b, _ := ae.MarshalJSON()
 	writeJSON(w, ae.Status, b)
 }
+
+var noStore = []string{"no-store"}
 
 // kindCode is the error_code of a scenario error kind, from scenarios' table.
 func kindCode(k scenarios.Kind) string {

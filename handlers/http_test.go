@@ -153,3 +153,31 @@ func TestAdminWrongMethod(t *testing.T) {
 		t.Errorf("unknown /_mock/ path: %d", rec.Code)
 	}
 }
+
+// TestErrorsAreNotCached: every error answer says Cache-Control: no-store
+// (Chromium kept a bare 410 as fresh and stopped asking for the link), and a
+// link's 200 is sent as it was, without the header.
+func TestErrorsAreNotCached(t *testing.T) {
+	h := newServer(t, nil)
+	auth := map[string]string{"Authorization": "Bearer " + staticToken}
+	for _, tc := range []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/links/mk_deleted/identity", 410, "no-store"},
+		{"/links/mk_deleted", 410, "no-store"},
+		{"/links/mk_not_found/accounts", 404, "no-store"},
+		{"/nope", 404, "no-store"},
+		{"/links/mk_demo/identity", 200, ""},
+		{"/links/mk_demo", 200, ""},
+	} {
+		rec := do(t, h, request{path: tc.path, header: auth})
+		if rec.Code != tc.status || rec.Header().Get("Cache-Control") != tc.want {
+			t.Errorf("%s: %d Cache-Control %q, want %d %q", tc.path, rec.Code, rec.Header().Get("Cache-Control"), tc.status, tc.want)
+		}
+	}
+	if rec := do(t, h, request{path: "/links/mk_demo/identity"}); rec.Code != 401 || rec.Header().Get("Cache-Control") != "no-store" {
+		t.Errorf("401: %d Cache-Control %q", rec.Code, rec.Header().Get("Cache-Control"))
+	}
+}
