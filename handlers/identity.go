@@ -100,9 +100,10 @@ func (s *Server) fill(ri *reqInfo, lr linkRequest, fp uint64, p part, buf []byte
 	}
 	if !ok {
 		id := fixtures.Generate(s.cfg.Seed, lr.id, s.options(ri, lr.entry))
-		var sp fixtures.Spans
-		raw, linkAt := id.AppendJSONSpans(buf, &sp)
-		s.cache.putBodies(lr.id, fp, raw, linkAt, &sp)
+		sp := spans.Get().(*fixtures.Spans)
+		raw, linkAt := id.AppendJSONSpans(buf, sp)
+		s.cache.putBodies(lr.id, fp, raw, linkAt, sp)
+		spans.Put(sp)
 		b, buf = raw, raw
 		if p == linkPart {
 			b = raw[linkAt : len(raw)-1]
@@ -117,6 +118,9 @@ func (s *Server) fill(ri *reqInfo, lr linkRequest, fp uint64, p part, buf []byte
 }
 
 var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+// spans are the marks AppendJSONSpans makes for the cache, reused.
+var spans = sync.Pool{New: func() any { return new(fixtures.Spans) }}
 
 // fingerprint names the shaping of a link's bodies in the cache: shaped
 // answers are kept apart, so that a scenario never serves another's bytes.
