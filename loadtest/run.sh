@@ -320,22 +320,33 @@ rate_bad() { # errors + non-2xx + unfinished
   e=$(rate_field "$1" errors); n=$(rate_field "$1" non-2xx); u=$(rate_field "$1" unfinished)
   echo $(( ${e:-0} + ${n:-0} + ${u:-0} ))
 }
+# The machine's own tail, printed with it: the share of CPU time the
+# hypervisor took from this VM's CPUs during the run (steal, from /proc/stat),
+# and how late the generator itself sent (its send lag p99). While either is
+# in milliseconds, no server can show a p99 under them.
+stat_ticks() { awk '/^cpu / {print $9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+steal_pct() { awk -v a="$1" -v b="$2" 'BEGIN {split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; printf "%.1f", (t > 0 ? 100 * (y[1] - x[1]) / t : 0)}'; }
+send_lag_p99() { sed -n 's/^send lag.* p99 \([0-9.]*\) ms.*/\1/p' "$1"; }
 if (( RATE > 0 )); then
   say "open loop: $RATE req/s for ${RATE_DURATION}s (+${RATE_WARMUP}s warm-up), $CONNS connections, 10,000 IDs"
-  printf '  %-9s %10s %9s %9s %9s %9s %9s %9s\n' server "req/s" "p50 ms" "p90 ms" "p99 ms" "p99.9 ms" "max ms" "bad resp"
+  printf '  %-9s %10s %9s %9s %9s %9s %9s %9s %12s %8s\n' server "req/s" "p50 ms" "p90 ms" "p99 ms" "p99.9 ms" "max ms" "bad resp" "send lag p99" "steal %"
   for name in mock baseline; do
     port=$MOCK_PORT; [[ $name == baseline ]] && port=$BASE_PORT
     f="$TMP/rate-$name.txt"
+    st0=$(stat_ticks)
     "$TMP/rate" -url-template "http://$HOST:$port/links/mk_load_%05d/identity" -rate "$RATE" \
       -duration "${RATE_DURATION}s" -warmup "${RATE_WARMUP}s" -conns "$CONNS" -p99 "${P99_MS}ms" >"$f" 2>&1 || true
+    steal_pct "$st0" "$(stat_ticks)" >"$f.steal"
     if [[ -z "$(rate_field "$f" p99)" ]]; then
       echo "  $name: open-loop run failed:"; sed 's/^/    /' "$f" | tail -5
       continue
     fi
-    printf '  %-9s %10s %9s %9s %9s %9s %9s %9s\n' "$name" "$(rate_field "$f" rate)" "$(rate_field "$f" p50)" \
-      "$(rate_field "$f" p90)" "$(rate_field "$f" p99)" "$(rate_field "$f" p99.9)" "$(rate_field "$f" max)" "$(rate_bad "$f")"
+    printf '  %-9s %10s %9s %9s %9s %9s %9s %9s %12s %8s\n' "$name" "$(rate_field "$f" rate)" "$(rate_field "$f" p50)" \
+      "$(rate_field "$f" p90)" "$(rate_field "$f" p99)" "$(rate_field "$f" p99.9)" "$(rate_field "$f" max)" "$(rate_bad "$f")" \
+      "$(send_lag_p99 "$f")" "$(cat "$f.steal")"
   done
-  echo "  (latency from each request's intended send time; 'bad resp' = errors + non-2xx + unfinished)"
+  echo "  (latency from each request's intended send time; 'bad resp' = errors + non-2xx + unfinished;"
+  echo "   send lag: how late the generator sent; steal: CPU time the hypervisor took, whole run)"
 fi
 stop_pid "$BASE_PID"
 stop_pid "$SAME_PID"
@@ -474,6 +485,8 @@ if (( RATE > 0 )) && [[ -n "$(rate_field "$TMP/rate-mock.txt" p99 2>/dev/null)" 
   R_VALID=$(( $(rate_bad "$TMP/rate-mock.txt") == 0 ? 1 : 0 ))
   line "p99 open loop at $RATE/s (half the max), $CONNS conns" "$R_M_P99 ms (bare ${R_B_P99:-?})" "<= $P99_MS ms" \
     "$(verdict $(( $(le "$R_M_P99" "$P99_MS") && R_VALID )))"
+  echo "  (the machine's own tail then: generator send lag p99 $(send_lag_p99 "$TMP/rate-mock.txt") ms, steal $(cat "$TMP/rate-mock.txt.steal")%;" \
+    "bare: $(send_lag_p99 "$TMP/rate-baseline.txt" 2>/dev/null) ms, $(cat "$TMP/rate-baseline.txt.steal" 2>/dev/null)%)"
 else
   line "p99 open loop at half the max rate" "not measured" "<= $P99_MS ms" FAIL
 fi
