@@ -180,6 +180,28 @@ func TestCompactBodies(t *testing.T) {
 	}
 }
 
+// TestTenThousandLinksFitTheDefaultCache pins what the README promises: the
+// bodies of 10,000 links, plain and gzip, fit the cache of --memory-mb 48
+// (24 MiB; the default's is 32), so a suite of that size is answered from
+// the cache.
+func TestTenThousandLinksFitTheDefaultCache(t *testing.T) {
+	c := newCache(config.Config{MemoryMB: 48}.WithDefaults().CacheBytes())
+	sp := new(fixtures.Spans)
+	link := func(i int) string { return "mk_load_" + strconv.Itoa(i) }
+	for i := range 10_000 {
+		raw, linkAt := fixtures.Generate(1, link(i), fixtures.Options{}).AppendJSONSpans(nil, sp)
+		c.putBodies(link(i), 0, raw, linkAt, sp)
+		c.putGzip(link(i), 0, identityPart, gzipBytes(raw))
+	}
+	for i := range 10_000 {
+		for _, gz := range []bool{false, true} {
+			if _, ok := c.appendBody(nil, link(i), 0, identityPart, gz); !ok {
+				t.Fatalf("%s (gzip %v) was evicted: 10,000 links do not fit", link(i), gz)
+			}
+		}
+	}
+}
+
 func mustAppend(t *testing.T, c *cache, link string, p part) []byte {
 	t.Helper()
 	b, ok := c.appendBody(nil, link, 0, p, false)
