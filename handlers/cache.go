@@ -38,9 +38,9 @@ import (
 // owners array that an earlier account has too (a household's accounts
 // mostly have the same people); the institution's avatar is one shared
 // copy per distinct avatar. One identity body serves both link routes (the
-// link object is a run of its ops). That keeps 10,000 links in about a
-// quarter of the bytes of their bodies, so a warm cache of them touches
-// ~9 MiB of the arena instead of ~31.
+// link object is a run of its ops). That keeps 10,000 links in about 28%
+// of the bytes of their bodies, so a warm cache of them touches ~9 MiB of
+// the arena instead of ~31.
 type cache struct {
 	seed    maphash.Seed
 	shards  [cacheShards]cacheShard
@@ -152,7 +152,9 @@ func (s *cacheShard) payload(off uint32) []byte {
 }
 
 // appendBody appends part p of a link's bodies under shaping fp to dst, the
-// gzip form when gz, and reports whether the cache had it.
+// gzip form when gz, and reports whether the cache had it. Unlike append,
+// it may write over up to wildMax bytes of dst's capacity past what it
+// returns (appendPart's word-wise copies): dst's spare room must be free.
 func (c *cache) appendBody(dst []byte, link string, fp uint64, p part, gz bool) ([]byte, bool) {
 	kind := byte(kindBodies)
 	if gz {
@@ -325,8 +327,8 @@ func (c *cache) putGzip(link string, fp uint64, p part, z []byte) {
 const (
 	valCopy   = 0xfe // uvarints d and n: the n bytes written d bytes back
 	valAvatar = 0xff // the interned avatar
-	maxGaps   = 128
-	minCopy   = 8 // shorter values are cheaper written again than copied
+	maxGaps   = 256  // a gap is one byte
+	minCopy   = 8    // shorter values are cheaper written again than copied
 	seenBits  = 7
 )
 
@@ -341,10 +343,12 @@ type compactor struct {
 	seen   [1 << seenBits]struct{ at, n int32 } // values written, by hash
 	gaps   *gapSnap
 	table  *gapTable
-	values []int32 // the marks of the values, and the next to write
+	values []int32 // the marks of the values, the next to write, where the last ended
 	next   int
-	// after is the gap that last followed each gap, last the latest gap;
-	// the table only grows, so the indexes stay true across bodies.
+	prev   int
+	// after is the gap that last followed each gap, last the latest gap: a
+	// guess, checked against the gap itself before it is used (compactors
+	// are shared by every cache, and each cache has its own table).
 	after [maxGaps]uint8
 	last  uint8
 }
@@ -357,23 +361,27 @@ var compactors = sync.Pool{New: func() any { return new(compactor) }}
 //
 // The body is cut at the values the encoder marked in sp (strings that are
 // not keys, and numbers), and what lies between them, the gaps, is the
-// encoder's constant text (keys, punctuation, null, true, false): a few
-// dozen distinct runs in all, so each gap is one byte naming it in a table
-// the cache shares. A value is written out, unless the same value was
-// written earlier in the part (a household's accounts share their balance
-// dates, refreshed_at is last_attempted_at), then it is a copy of it. An
-// account's owners array that equals an earlier account's is one copy, and
-// the institution's avatar one byte. That keeps 10,000 links in about a
-// quarter of the bytes of their bodies.
+// encoder's constant text (keys, punctuation, null, true, false), in pieces
+// of at most wildMax bytes: ~80 distinct pieces for default bodies, ~90 with
+// every shaping of links and products, so each is one byte naming it in a
+// table the cache shares. A value is written out, or, when it is at least
+// minCopy bytes and was written earlier in the same part (a household's
+// accounts share their balance dates, refreshed_at is last_attempted_at),
+// it is a copy of it, as far as a small hash table of the part's values
+// remembers. An account's owners array that equals an earlier account's is
+// one copy, and the institution's avatar one byte. That keeps 10,000 links
+// in about 28% of the bytes of their bodies.
 //
-// Any bytes round-trip, whatever sp says: marks that are out of order or
-// out of the body are passed over, and unmarked bytes are a gap, written
-// out when the table has no room for it. Copies never reach back before
-// the part they are in, so the link object's ops write it alone.
+// Any bytes round-trip, whatever sp says. Marks that are not an encoder's
+// (out of order, overlapping, out of the body) are not used, and then
+// nothing of the body is added to the table; hints of owners arrays and the
+// avatar out of place are passed over. A gap not in the table and with no
+// room left there is written out. Copies never reach back before the part
+// they are in, so the link object's ops write it alone.
 func (k *compactor) compact(raw []byte, linkAt int, sp *fixtures.Spans, table *gapTable, intern func([]byte) uint32) (ops []byte, linkOp, endOp int, avatar uint32) {
 	k.raw, k.ops, k.owners, k.table, k.gaps = raw, k.ops[:0], k.owners[:0], table, table.load()
 	k.open = false
-	k.values, k.next = nil, 0
+	k.values, k.next, k.prev = nil, 0, 0
 	defer func() { k.raw, k.table, k.gaps, k.values = nil, nil, nil, nil }()
 	last := max(len(raw)-1, 0)
 	linkAt = min(max(linkAt, 0), last)
@@ -381,7 +389,7 @@ func (k *compactor) compact(raw []byte, linkAt int, sp *fixtures.Spans, table *g
 	if sp != nil {
 		k.values, av = sp.Values, sp.Avatar
 	} else {
-		k.table = nil // unmarked bytes: not the encoder's gaps, written out
+		k.unmarked()
 	}
 	k.part(0)
 	if sp != nil {
@@ -427,6 +435,14 @@ func (k *compactor) compact(raw []byte, linkAt int, sp *fixtures.Spans, table *g
 	return k.ops, linkOp, endOp, avatar
 }
 
+// unmarked stops the use of marks, and of the table for new gaps: bytes
+// without marks, or with marks that are not an encoder's, are not the
+// encoder's gaps between values, and would fill the table the cache shares
+// with pieces no other body has. What is left of the body is written out.
+func (k *compactor) unmarked() {
+	k.values, k.next, k.table = nil, 0, nil
+}
+
 // part starts a part at at: copies reach back no further.
 func (k *compactor) part(at int) {
 	k.gap = at
@@ -434,15 +450,21 @@ func (k *compactor) part(at int) {
 }
 
 // valuesTo writes the marked values that end by to, and the gaps before
-// them; the gap after the last is left open.
+// them; the gap after the last is left open. A mark out of order, empty or
+// out of the body ends the use of marks (unmarked).
 func (k *compactor) valuesTo(to int) {
 	v := k.values
 	for ; k.next+1 < len(v); k.next += 2 {
 		start, end := int(v[k.next]), int(v[k.next+1])
+		if start < k.prev || end <= start || end > len(k.raw) {
+			k.unmarked()
+			return
+		}
 		if end > to {
 			return
 		}
-		if start >= k.gap && end > start {
+		k.prev = end
+		if start >= k.gap { // else in an owners array written as a copy
 			k.value(start, end)
 		}
 	}
@@ -466,11 +488,21 @@ func (k *compactor) value(i, j int) {
 
 // flush writes the gap from k.gap to at, in pieces of up to wildMax bytes,
 // each by its index in the gap table when it is there or can be added,
-// else as a value after the empty gap.
+// else written out as a value. A longer gap is cut before a comma, where a
+// key starts, so that its pieces are the same keys whichever of the fields
+// around them are null (a product's error fields, a link's error_code),
+// rather than a new piece for each combination.
 func (k *compactor) flush(at int) {
 	for k.gap < at {
-		g := k.raw[k.gap:min(at, k.gap+wildMax)]
-		k.gap += len(g)
+		end := at
+		if end-k.gap > wildMax {
+			end = k.gap + wildMax
+			if c := bytes.LastIndexByte(k.raw[k.gap+1:end], ','); c >= 0 {
+				end = k.gap + 1 + c
+			}
+		}
+		g := k.raw[k.gap:end]
+		k.gap = end
 		// The gap after a gap is mostly the one that followed it last
 		// time (the encoder writes the same keys in the same order), a
 		// guess cheaper to check than a lookup.
@@ -546,7 +578,7 @@ func (c *cache) appendPart(dst, pl []byte, p part) []byte {
 	w, out := len(dst), dst[:cap(dst)]
 	g := c.gaps.load()
 	for i := from; i+1 < to; {
-		r := g.ref[ops[i]&(maxGaps-1)]
+		r := g.ref[ops[i]]
 		wild(out[w:], g.bytes[r>>8:])
 		w += int(r & 0xff)
 		n := int(ops[i+1])
@@ -602,10 +634,10 @@ const (
 )
 
 type gapSnap struct {
-	bytes []byte          // the gaps one after the other, then wildMax zero bytes
-	ref   [maxGaps]uint32 // a gap's offset in bytes << 8 | its length
-	n     int             // how many, the empty gap included
-	slot  [gapSlots]uint8 // a gap's index + 1, 0 for an empty slot
+	bytes []byte           // the gaps one after the other, then wildMax zero bytes
+	ref   [maxGaps]uint32  // a gap's offset in bytes << 8 | its length
+	n     int              // how many, the empty gap included
+	slot  [gapSlots]uint16 // a gap's index + 1, 0 for an empty slot
 }
 
 var noGaps = gapSnap{bytes: make([]byte, wildMax), n: 1}
@@ -672,8 +704,8 @@ func (s *gapSnap) find(g []byte) (byte, bool) {
 		if id == 0 {
 			return 0, false
 		}
-		if same(s.gap(id-1), g) {
-			return id - 1, true
+		if same(s.gap(byte(id-1)), g) {
+			return byte(id - 1), true
 		}
 	}
 }
@@ -700,7 +732,7 @@ func (t *gapTable) add(g []byte) (*gapSnap, byte, bool) {
 	for next.slot[h] != 0 {
 		h = (h + 1) % gapSlots
 	}
-	next.slot[h] = uint8(id + 1)
+	next.slot[h] = uint16(id + 1)
 	t.snap.Store(&next)
 	return &next, uint8(id), true
 }

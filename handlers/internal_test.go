@@ -202,6 +202,59 @@ func TestTenThousandLinksFitTheDefaultCache(t *testing.T) {
 	}
 }
 
+// TestGapTableStaysSmall: links of every shaping (states, link and product
+// errors, account counts, webhooks, newer enums) name few gaps, far fewer
+// than the table holds, and a body whose marks are not an encoder's adds
+// none (it would fill the table for every other body).
+func TestGapTableStaysSmall(t *testing.T) {
+	c := newCache(64 << 20)
+	products := []string{"accounts", "account_numbers", "identity", "transactions", "investments", "enrichment"}
+	states := []string{"", "connected", "error", "disconnected", "pending"}
+	for i := range 3000 {
+		link := "mk_gaps_" + strconv.Itoa(i)
+		accounts := i % (fixtures.MaxAccounts + 1)
+		ls := &fixtures.LinkShape{State: states[i%len(states)], Products: map[string]fixtures.ProductShape{}}
+		if i%3 == 0 {
+			ls.ErrorCode = "auth_expired"
+		}
+		for j, name := range products {
+			switch (i >> j) % 4 {
+			case 1:
+				ls.Products[name] = fixtures.ProductShape{ErrorCode: "unknown"}
+			case 2:
+				ls.Products[name] = fixtures.ProductShape{Unavailable: "not supported", ErrorMessage: "no"}
+			case 3:
+				ls.Products[name] = fixtures.ProductShape{ErrorMessage: "no"}
+			}
+		}
+		o := fixtures.Options{Accounts: &accounts, Link: ls, NewerEnums: i%2 == 0}
+		if i%5 == 0 {
+			o.Webhook = "https://example.com/hook"
+		}
+		var sp fixtures.Spans
+		body, linkAt := fixtures.Generate(uint64(i%7), link, o).AppendJSONSpans(nil, &sp)
+		c.putBodies(link, 0, body, linkAt, &sp)
+		if got := mustAppend(t, c, link, identityPart); !bytes.Equal(got, body) {
+			t.Fatalf("%s: differs", link)
+		}
+	}
+	n := c.gaps.load().n
+	if n > maxGaps/2 {
+		t.Errorf("%d gaps of %d: the table fills", n, maxGaps)
+	}
+	t.Logf("%d gaps", n)
+	var sp fixtures.Spans
+	body, linkAt := fixtures.Generate(1, "mk_bad_marks", fixtures.Options{}).AppendJSONSpans(nil, &sp)
+	sp.Values = append([]int32{0, 1 << 30}, sp.Values...)
+	c.putBodies("mk_bad_marks", 0, body, linkAt, &sp)
+	if got := mustAppend(t, c, "mk_bad_marks", identityPart); !bytes.Equal(got, body) {
+		t.Fatalf("a body with bad marks differs")
+	}
+	if m := c.gaps.load().n; m != n {
+		t.Errorf("a body with bad marks added %d gaps", m-n)
+	}
+}
+
 func mustAppend(t *testing.T, c *cache, link string, p part) []byte {
 	t.Helper()
 	b, ok := c.appendBody(nil, link, 0, p, false)
@@ -408,8 +461,11 @@ func FuzzCompact(f *testing.F) {
 	f.Add([]byte(`{"a":"0123456789abcdef","b":"0123456789abcdef","link":{}}`), []byte{0, 5, 0, 23}, []byte{0, 0, 0, 30}, uint16(47), uint16(5), uint16(23))
 	// Owners arrays that overlap, over bytes that repeat: not a copy.
 	f.Add([]byte("abcdeabcdeabcde0123456789ABCDEFGHIJ"), []byte{}, []byte{0, 0, 0, 10, 0, 5, 0, 15}, uint16(30), uint16(0), uint16(0))
-	c := newCache(cacheShards * 64 << 10)
+	// Two caches, so that a compactor's guesses from one cache's table meet
+	// the other's (compactors are pooled for all caches).
+	caches := [2]*cache{newCache(cacheShards * 64 << 10), newCache(cacheShards * 64 << 10)}
 	f.Fuzz(func(t *testing.T, raw, vals, owners []byte, linkAt, a0, a1 uint16) {
+		c := caches[len(raw)%2]
 		u16 := func(b []byte) int { return int(b[0])<<8 | int(b[1]) }
 		sp := &fixtures.Spans{Avatar: [2]int{int(a0), int(a1)}}
 		for i := 0; i+1 < len(vals); i += 2 {
@@ -419,17 +475,17 @@ func FuzzCompact(f *testing.F) {
 			sp.Owners = append(sp.Owners, [2]int{u16(owners[i:]), u16(owners[i+2:])})
 		}
 		c.putBodies("mk_f", 0, raw, int(linkAt), sp)
-		got, ok := c.appendBody(nil, "mk_f", 0, identityPart, false)
-		if !ok {
-			return // too big for the cache
-		}
-		if !bytes.Equal(got, raw) {
-			t.Fatalf("identity part\n got: %q\nwant: %q", got, raw)
-		}
 		at := min(int(linkAt), max(len(raw)-1, 0))
-		want := raw[at:max(len(raw)-1, at)]
-		if got := mustAppend(t, c, "mk_f", linkPart); !bytes.Equal(got, want) {
-			t.Fatalf("link part\n got: %q\nwant: %q", got, want)
+		for p, want := range map[part][]byte{identityPart: raw, linkPart: raw[at:max(len(raw)-1, at)]} {
+			// Appended after bytes already there, as the handlers do.
+			dst := append(make([]byte, 0, 2*len(raw)+64), "before"...)
+			got, ok := c.appendBody(dst, "mk_f", 0, p, false)
+			if !ok {
+				return // too big for the cache
+			}
+			if string(got[:6]) != "before" || !bytes.Equal(got[6:], want) {
+				t.Fatalf("part %d\n got: %q\nwant: before%q", p, got, want)
+			}
 		}
 	})
 }
