@@ -75,6 +75,11 @@ trap 'exit 130' INT TERM
 read -r -a MOCK_ARGS_ARR <<<"$MOCK_ARGS"
 
 say() { printf '\n== %s\n' "$*"; }
+# The share of CPU time the hypervisor took from this VM's CPUs between two
+# stat_ticks (steal, from /proc/stat): a round with a few per cent of it is
+# a round of a slower machine, and its ratios say so more than the code.
+stat_ticks() { awk '/^cpu / {print $9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+steal_pct() { awk -v a="$1" -v b="$2" 'BEGIN {split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; printf "%.1f", (t > 0 ? 100 * (y[1] - x[1]) / t : 0)}'; }
 die_start() { echo "FATAL: $*" >&2; exit 2; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
@@ -275,18 +280,20 @@ run_wrk "$BASE_PORT" "$LT/ids.lua" "$WARMUP" "$TMP/wrk-base-warm.txt"
 run_wrk "$SAME_PORT" "$LT/ids.lua" "$WARMUP" "$TMP/wrk-same-warm.txt"
 (( COLD )) && run_wrk "$COLD_PORT" "$LT/fresh.lua" "$WARMUP" "$TMP/wrk-cold-warm.txt" -- warm
 
-printf '  %-5s %-9s %12s %10s %10s %9s\n' round server "req/s" "p50 ms" "p99 ms" "bad resp"
+printf '  %-5s %-9s %12s %10s %10s %9s %8s\n' round server "req/s" "p50 ms" "p99 ms" "bad resp" "steal %"
 one_round() { # one_round NAME PORT ROUND
-  local f="$TMP/wrk-$1-$3.txt"
+  local f="$TMP/wrk-$1-$3.txt" st
+  st=$(stat_ticks)
   if [[ $1 == cold ]]; then
     (( COLD )) || return 0
     run_wrk "$2" "$LT/fresh.lua" "$DURATION" "$f" -- "r$3"
   else
     run_wrk "$2" "$LT/ids.lua" "$DURATION" "$f"
   fi
-  printf '  %-5s %-9s %12s %10s %10s %9s\n' "$3" "$1" "$(wrk_rps "$f")" \
-    "$(to_ms "$(wrk_pct "$f" 50%)")" "$(to_ms "$(wrk_pct "$f" 99%)")" "$(wrk_bad "$f")"
+  printf '  %-5s %-9s %12s %10s %10s %9s %8s\n' "$3" "$1" "$(wrk_rps "$f")" \
+    "$(to_ms "$(wrk_pct "$f" 50%)")" "$(to_ms "$(wrk_pct "$f" 99%)")" "$(wrk_bad "$f")" "$(steal_pct "$st" "$(stat_ticks)")"
 }
+ROUNDS_STEAL0=$(stat_ticks)
 for ((r = 1; r <= ROUNDS; r++)); do
   case $(( r % 3 )) in
     1) one_round mock "$MOCK_PORT" "$r"; one_round baseline "$BASE_PORT" "$r"; one_round same "$SAME_PORT" "$r"; one_round cold "$COLD_PORT" "$r" ;;
@@ -294,6 +301,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     0) one_round cold "$COLD_PORT" "$r"; one_round baseline "$BASE_PORT" "$r"; one_round same "$SAME_PORT" "$r"; one_round mock "$MOCK_PORT" "$r" ;;
   esac
 done
+ROUNDS_STEAL=$(steal_pct "$ROUNDS_STEAL0" "$(stat_ticks)")
 kill -0 "$MOCK_PID" 2>/dev/null || die_start "mock (pid $MOCK_PID) died during the load runs"
 RSS_AFTER=$(rss_kb "$MOCK_PID")
 echo "mock RSS after the 10k-ID runs: $(kb_to_mb "$RSS_AFTER") MB"
@@ -320,12 +328,9 @@ rate_bad() { # errors + non-2xx + unfinished
   e=$(rate_field "$1" errors); n=$(rate_field "$1" non-2xx); u=$(rate_field "$1" unfinished)
   echo $(( ${e:-0} + ${n:-0} + ${u:-0} ))
 }
-# The machine's own tail, printed with it: the share of CPU time the
-# hypervisor took from this VM's CPUs during the run (steal, from /proc/stat),
-# and how late the generator itself sent (its send lag p99). While either is
-# in milliseconds, no server can show a p99 under them.
-stat_ticks() { awk '/^cpu / {print $9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
-steal_pct() { awk -v a="$1" -v b="$2" 'BEGIN {split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; printf "%.1f", (t > 0 ? 100 * (y[1] - x[1]) / t : 0)}'; }
+# The generator's own send lag p99 (how late it sent: the machine's latency,
+# not the server's); while it is in milliseconds, no server can show a p99
+# under it.
 send_lag_p99() { sed -n 's/^send lag.* p99 \([0-9.]*\) ms.*/\1/p' "$1"; }
 if (( RATE > 0 )); then
   say "open loop: $RATE req/s for ${RATE_DURATION}s (+${RATE_WARMUP}s warm-up), $CONNS connections, 10,000 IDs"
@@ -439,7 +444,7 @@ n=${#SAMPLES[@]}
 MAX_KB=$(printf '%s\n' "${SAMPLES[@]}" | sort -n | tail -1)
 LAST_KB=${SAMPLES[$(( n - 1 ))]}
 
-say "SUMMARY (loopback only; $(nproc) cores shared by wrk and the servers; medians of $ROUNDS interleaved rounds)"
+say "SUMMARY (loopback only; $(nproc) cores shared by wrk and the servers; medians of $ROUNDS interleaved rounds; vCPU steal during them ${ROUNDS_STEAL}%)"
 printf '%-9s %12s %19s %10s %10s %9s\n' server "req/s" "(min-max)" "p50 ms" "p99 ms" "bad resp"
 row() { # row NAME
   printf '%-9s %12s %19s %10s %10s %9s\n' "$1" "$(per_round "$1" rps | median)" "($(spread $(per_round "$1" rps)))" \
