@@ -346,6 +346,9 @@ type compactor struct {
 	values []int32 // the marks of the values, the next to write, where the last ended
 	next   int
 	prev   int
+	// pending are the gaps new to the table, in raw, to be added as the
+	// indexes from gaps.n on.
+	pending [][]byte
 	// after is the gap that last followed each gap, last the latest gap: a
 	// guess, checked against the gap itself before it is used (compactors
 	// are shared by every cache, and each cache has its own table).
@@ -379,10 +382,32 @@ var compactors = sync.Pool{New: func() any { return new(compactor) }}
 // room left there is written out. Copies never reach back before the part
 // they are in, so the link object's ops write it alone.
 func (k *compactor) compact(raw []byte, linkAt int, sp *fixtures.Spans, table *gapTable, intern func([]byte) uint32) (ops []byte, linkOp, endOp int, avatar uint32) {
+	defer func() { k.raw, k.table, k.gaps, k.values, k.pending = nil, nil, nil, nil, k.pending[:0] }()
+	// The gaps new to the table are added at the end, all in one snapshot
+	// (a snapshot per gap was ~300 KB of garbage while a new cache filled);
+	// when another body added some meanwhile, the ids given may be taken, so
+	// the body is compacted again over the newer table. That happens while
+	// the table fills, and the last try adds nothing.
+	for try := 1; ; try++ {
+		k.pending = k.pending[:0]
+		ops, linkOp, endOp, avatar = k.compactOnce(raw, linkAt, sp, table, try < maxTries, intern)
+		if len(k.pending) == 0 || table.addAll(k.gaps, k.pending) {
+			return ops, linkOp, endOp, avatar
+		}
+	}
+}
+
+const maxTries = 4
+
+// compactOnce is one try of compact over the table as it is now; with add
+// false, gaps not in it are written out.
+func (k *compactor) compactOnce(raw []byte, linkAt int, sp *fixtures.Spans, table *gapTable, add bool, intern func([]byte) uint32) (ops []byte, linkOp, endOp int, avatar uint32) {
 	k.raw, k.ops, k.owners, k.table, k.gaps = raw, k.ops[:0], k.owners[:0], table, table.load()
+	if !add {
+		k.table = nil
+	}
 	k.open = false
 	k.values, k.next, k.prev = nil, 0, 0
-	defer func() { k.raw, k.table, k.gaps, k.values = nil, nil, nil, nil }()
 	last := max(len(raw)-1, 0)
 	linkAt = min(max(linkAt, 0), last)
 	var av [2]int
@@ -509,7 +534,7 @@ func (k *compactor) flush(at int) {
 		id, ok := k.after[k.last], true
 		if id == 0 || !same(k.gaps.gap(id), g) {
 			if id, ok = k.gaps.find(g); !ok && k.table != nil {
-				k.gaps, id, ok = k.table.add(g)
+				id, ok = k.newGap(g)
 			}
 			if ok {
 				k.after[k.last] = id
@@ -526,6 +551,21 @@ func (k *compactor) flush(at int) {
 		k.ops = append(k.ops, id)
 		k.open = true
 	}
+}
+
+// newGap gives g, not in the table, the index it takes when the body's new
+// gaps are added (one of k.pending), or false when the table is full.
+func (k *compactor) newGap(g []byte) (byte, bool) {
+	for i, p := range k.pending {
+		if bytes.Equal(p, g) {
+			return byte(k.gaps.n + i), true
+		}
+	}
+	if k.gaps.n+len(k.pending) >= maxGaps {
+		return 0, false
+	}
+	k.pending = append(k.pending, g)
+	return byte(k.gaps.n + len(k.pending) - 1), true
 }
 
 // close ends the last pair, so that a part is whole pairs.
@@ -710,31 +750,34 @@ func (s *gapSnap) find(g []byte) (byte, bool) {
 	}
 }
 
-// add adds g, not empty and at most wildMax bytes, to the table if there
-// is room, and returns the table's newest snapshot and g's index, or false.
-func (t *gapTable) add(g []byte) (*gapSnap, byte, bool) {
+// addAll adds gaps, not empty, at most wildMax bytes and not in base, as
+// the indexes from base.n on, if base is still the newest snapshot;
+// otherwise it adds nothing and reports false.
+func (t *gapTable) addAll(base *gapSnap, gaps [][]byte) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s := t.load()
-	if id, ok := s.find(g); ok { // added by another compactor meanwhile
-		return s, id, true
+	if t.load() != base || base.n+len(gaps) > maxGaps {
+		return false
 	}
-	if s.n >= maxGaps || len(g) > wildMax {
-		return s, 0, false
+	next := *base
+	size := len(base.bytes)
+	for _, g := range gaps {
+		size += len(g)
 	}
-	next := *s
-	off := len(s.bytes) - wildMax
-	next.bytes = slices.Concat(s.bytes[:off], g, make([]byte, wildMax))
-	id := next.n
-	next.ref[id] = uint32(off)<<8 | uint32(len(g))
-	next.n++
-	h := gapSlot(g)
-	for next.slot[h] != 0 {
-		h = (h + 1) % gapSlots
+	next.bytes = append(make([]byte, 0, size), base.bytes[:len(base.bytes)-wildMax]...)
+	for _, g := range gaps {
+		next.ref[next.n] = uint32(len(next.bytes))<<8 | uint32(len(g))
+		next.bytes = append(next.bytes, g...)
+		h := gapSlot(g)
+		for next.slot[h] != 0 {
+			h = (h + 1) % gapSlots
+		}
+		next.n++
+		next.slot[h] = uint16(next.n) // the index + 1
 	}
-	next.slot[h] = uint16(id + 1)
+	next.bytes = append(next.bytes, make([]byte, wildMax)...)
 	t.snap.Store(&next)
-	return &next, uint8(id), true
+	return true
 }
 
 // avatars interns the avatar strings of bodies, up to maxAvatarBytes: past
