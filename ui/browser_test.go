@@ -466,6 +466,10 @@ func TestDashboard(t *testing.T) {
 					t.Fatalf("after clicking %q the clock is not pinned=%v", "#clock-pin", want)
 				}
 			}
+			// The page shows it too before the next click: the button toggles
+			// what the page shows (a click before that would be ignored).
+			shown := map[bool]string{false: "running", true: "pinned"}[want]
+			p.run(2*time.Second, chromedp.Poll(`document.getElementById('clock-pinned').textContent === '`+shown+`'`, nil))
 		}
 
 		// A refresh started from the UI ends when the clock passes its delay,

@@ -125,9 +125,13 @@ function clockCard(signal) {
     pinned.textContent = v.pinned ? 'pinned' : 'running';
     pinBtn.textContent = v.pinned ? 'Un-pin (let it run)' : 'Pin (stop it here)';
   };
-  let moves = 0; // a read that started before a move must not undo what the move showed
+  // A read that overlapped a move (started before it ended, or ended after
+  // it started) may hold the clock as it was, and must not undo what the
+  // move showed.
+  let moves = 0, inflight = 0;
   const post = async (body, what) => {
     moves++;
+    inflight++;
     try {
       const r = await api.json('/_mock/clock', {method: 'POST', body});
       if (!r.ok) return fail(out, r);
@@ -135,16 +139,22 @@ function clockCard(signal) {
       ok(out, what, ': now ', fmtTime(r.data.now), '.');
     } catch (err) {
       fail(out, err);
+    } finally {
+      inflight--;
     }
   };
-  pinBtn.addEventListener('click', () => post({pinned: !isPinned}, isPinned ? 'Un-pinned' : 'Pinned'));
+  // The button toggles what the page last showed, so a second click before
+  // the first one's answer would send the same value again: it waits.
+  pinBtn.addEventListener('click', () => {
+    if (inflight === 0) post({pinned: !isPinned}, isPinned ? 'Un-pinned' : 'Pinned');
+  });
   (async () => {
     // A running clock is shown ticking: read it now and then.
     while (!signal.aborted) {
       try {
-        const before = moves;
+        const before = moves, busy = inflight;
         const r = await api.json('/_mock/clock', {signal});
-        if (r.ok && before === moves) show(r.data);
+        if (r.ok && before === moves && busy === 0 && inflight === 0) show(r.data);
       } catch {
         if (signal.aborted) return;
       }
