@@ -357,6 +357,13 @@ func runWith(ctx context.Context, args []string, lookupEnv func(string) (string,
 		m.Close(closeCtx)
 	}()
 	h := m.Server()
+	if off := h.CacheOffHeap(); off != handlers.CacheOffHeap {
+		// The arena could not be mapped and is on the Go heap: the runtime's
+		// limit must count it, or the collector would work to keep the heap
+		// 32 MiB smaller than it can be.
+		debug.SetMemoryLimit(c.GoMemoryLimit(off))
+		log.Warn("the cache's memory could not be mapped from the operating system; it is on the Go heap", "cache_mb", c.CacheBytes()>>20)
+	}
 	set := h.Scenarios()
 	// SIGHUP is always taken, so that it never kills the server (its default
 	// action): without files to reload, it is only logged.

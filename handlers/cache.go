@@ -46,6 +46,7 @@ type cache struct {
 	shards  [cacheShards]cacheShard
 	avatars avatars
 	gaps    gapTable
+	offHeap bool // the arena was mapped from the operating system
 }
 
 const cacheShards = 16
@@ -107,7 +108,7 @@ var le = binary.LittleEndian
 func newCache(maxBytes int64) *cache {
 	per := uint32(min(max(maxBytes/cacheShards, 4<<10), 1<<30)) &^ (entryAlign - 1)
 	mem, release := cacheMemory(int(per) * cacheShards)
-	c := &cache{seed: maphash.MakeSeed()}
+	c := &cache{seed: maphash.MakeSeed(), offHeap: release != nil}
 	if release != nil {
 		runtime.AddCleanup(c, release, mem)
 	}

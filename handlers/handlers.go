@@ -390,6 +390,12 @@ func (s *Server) allowed(r *http.Request) []string {
 	return allow
 }
 
+// CacheOffHeap reports whether the server's cache of bodies lives outside
+// the Go heap: CacheOffHeap's promise, unless mapping the memory failed
+// (under strict overcommit), when the bytes came from the Go heap and the
+// Go runtime's memory limit must leave room for them.
+func (s *Server) CacheOffHeap() bool { return s.cache.offHeap }
+
 // Scenarios returns the scenario set the server answers with.
 func (s *Server) Scenarios() *scenarios.Set { return s.scenarios.Load() }
 
