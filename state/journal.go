@@ -376,9 +376,7 @@ func encodeEntry(buf []byte, e *Request) ([]byte, bool) {
 				clipped = true
 				break
 			}
-			if secretName(k) {
-				v = redactHeaderValue(k, v)
-			}
+			v = redactAs(headerKind(k), v)
 			buf = append(buf, recordHeader)
 			buf = appendString(buf, k, &clipped)
 			buf = appendString(buf, v, &clipped)
@@ -453,12 +451,7 @@ func appendHeader(buf []byte, k string, vs []string, clipped *bool) []byte {
 		if i > 0 {
 			buf = append(buf, ", "...)
 		}
-		switch kind {
-		case authHeader:
-			v = redactCredentials(v)
-		case secretHeader:
-			v = redactAll(v)
-		}
+		v = redactAs(kind, v)
 		if room := MaxJournalValue - (len(buf) - at); len(v) > room {
 			buf = append(buf, v[:runeStart(v, max(room, 0))]...)
 			buf = appendClipMarker(buf, total)
@@ -471,8 +464,8 @@ func appendHeader(buf []byte, k string, vs []string, clipped *bool) []byte {
 	return buf
 }
 
-// How a header's value is redacted in the journal, by its name: see
-// redactHeaderValue.
+// How a header's value is redacted in the journal, by its name (headerKind):
+// see redactAs.
 const (
 	plainHeader  = iota // kept as sent
 	secretHeader        // hidden whole (redactAll)
@@ -480,8 +473,7 @@ const (
 )
 
 // headerName returns the canonical form of a header name and how its value
-// is redacted: canonicalKey(k), and plainHeader, secretHeader or authHeader
-// as secretName and redactHeaderValue decide for that name. The headers
+// is redacted: canonicalKey(k), and headerKind of it. The headers
 // nearly every request carries are decided by one switch, without a scan of
 // the name (TestHeaderName checks that it agrees with the scan for each).
 func headerName(k string) (string, int) {
@@ -501,8 +493,10 @@ func headerName(k string) (string, int) {
 	return k, headerKind(k)
 }
 
-// headerKind is how a header named k (canonical) is redacted, decided from
-// the name alone: what headerName's switch says at once for the usual names.
+// headerKind is how a header named k is redacted, decided from the name
+// alone: plainHeader unless secretName says it is secret, then authHeader
+// for the Authorization headers (their scheme is kept), else secretHeader.
+// headerName's switch says the same at once for the usual names.
 func headerKind(k string) int {
 	switch {
 	case !secretName(k):
@@ -891,14 +885,16 @@ func containsFold(s, w string) bool {
 	return false
 }
 
-// redactHeaderValue redacts the value of a header whose name is secret:
-// Authorization and Proxy-Authorization keep their scheme, others are hidden
-// whole.
-func redactHeaderValue(name, v string) string {
-	if containsFold(name, "authorization") {
+// redactAs redacts v, a value of a header of kind (headerKind): as sent,
+// hidden whole, or with its scheme kept ("Bearer [redacted]").
+func redactAs(kind int, v string) string {
+	switch kind {
+	case authHeader:
 		return redactCredentials(v)
+	case secretHeader:
+		return redactAll(v)
 	}
-	return redactAll(v)
+	return v
 }
 
 // redactHeaders flattens request headers for the journal: canonical names,
@@ -913,8 +909,8 @@ func redactHeaders(h http.Header) map[string]string {
 	for k, vs := range h {
 		k = http.CanonicalHeaderKey(k) // no allocation when k is already canonical
 		var v string
-		if secretName(k) {
-			v = joinValues(vs, func(v string) string { return redactHeaderValue(k, v) })
+		if kind := headerKind(k); kind != plainHeader {
+			v = joinValues(vs, func(v string) string { return redactAs(kind, v) })
 		} else {
 			v = joinValues(vs, nil)
 		}
