@@ -278,12 +278,12 @@ func (f clockFlag) Set(v string) error {
 	return nil
 }
 
-// newLogger logs through slog's TextHandler or JSONHandler as reqlog wraps
-// them: every record is written by slog, but for the request line, the
-// busiest, which reqlog's fast path writes itself with the same bytes.
 // gcPercent is the garbage collector's target (see runWith).
 const gcPercent = 200
 
+// newLogger logs through slog's TextHandler or JSONHandler as reqlog wraps
+// them: every record is written by slog, but for the request line, the
+// busiest, which reqlog's fast path writes itself with the same bytes.
 func newLogger(c config.Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.LogLevel}
 	if c.LogFormat == "json" {
@@ -360,7 +360,7 @@ func runWith(ctx context.Context, args []string, lookupEnv func(string) (string,
 	if off := h.CacheOffHeap(); off != handlers.CacheOffHeap {
 		// The arena could not be mapped and is on the Go heap: the runtime's
 		// limit must count it, or the collector would work to keep the heap
-		// 32 MiB smaller than it can be.
+		// the cache's size (32 MiB by default) smaller than it can be.
 		debug.SetMemoryLimit(c.GoMemoryLimit(off))
 		log.Warn("the cache's memory could not be mapped from the operating system; it is on the Go heap", "cache_mb", c.CacheBytes()>>20)
 	}
