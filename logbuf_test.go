@@ -6,18 +6,22 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// gatedWriter is a writer whose writes wait until the gate opens.
+// gatedWriter is a writer whose writes wait until the gate opens; entered
+// counts the writes begun.
 type gatedWriter struct {
-	gate chan struct{}
-	mu   sync.Mutex
-	out  bytes.Buffer
+	gate    chan struct{}
+	entered atomic.Int64
+	mu      sync.Mutex
+	out     bytes.Buffer
 }
 
 func (g *gatedWriter) Write(p []byte) (int, error) {
+	g.entered.Add(1)
 	<-g.gate
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -74,32 +78,48 @@ func TestLogBufferKeepsEveryLine(t *testing.T) {
 }
 
 // TestLogBufferDoesNotWaitForASlowWriter checks that while the writer is
-// stuck in a write, lines keep being taken up to a buffer's worth.
+// stuck in a write, lines keep being taken up to a buffer's worth, and that
+// the next line then waits for the writer: the buffers are bounded.
 func TestLogBufferDoesNotWaitForASlowWriter(t *testing.T) {
 	g := &gatedWriter{gate: make(chan struct{})}
 	b := newLogBuffer(g)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); b.run(ctx) }()
-	defer func() { close(g.gate); cancel(); <-done }()
+	var open sync.Once
+	openGate := func() { open.Do(func() { close(g.gate) }) }
+	defer func() { openGate(); cancel(); <-done }()
 	line := []byte(strings.Repeat("y", 199) + "\n")
 	// Fill the first buffer and hand it to the writer, which then waits on
 	// the gate; a second buffer's worth must still be taken.
-	wrote := make(chan int)
+	wrote := make(chan struct{})
 	go func() {
-		n := 0
 		for range 2 * (logBufSize / len(line)) { // two buffers' worth of whole lines
 			b.Write(line)
-			n += len(line)
 		}
-		wrote <- n
+		close(wrote)
 	}()
 	select {
-	case n := <-wrote:
-		if n < logBufSize {
-			t.Errorf("only %d bytes taken", n)
-		}
+	case <-wrote:
 	case <-time.After(10 * time.Second): // a hang detector, not a timing check
 		t.Fatal("Write waited for a stalled writer while a buffer had room")
+	}
+	if g.entered.Load() == 0 {
+		t.Fatal("two buffers' worth taken and none handed to the writer: the buffer is not bounded")
+	}
+	// Both buffers are full now: one more line waits until the writer is
+	// back, and is then taken.
+	third := make(chan struct{})
+	go func() { b.Write(line); close(third) }()
+	select {
+	case <-third:
+		t.Fatal("a line was taken while both buffers were full")
+	case <-time.After(100 * time.Millisecond):
+	}
+	openGate()
+	select {
+	case <-third:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the waiting line was not taken once the writer was back")
 	}
 }
